@@ -1,0 +1,42 @@
+# The two contract commands: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
+.PHONY: run test index eval bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+## index: index corpus/ (incremental: unchanged documents are skipped)
+index: $(VENV)/.installed
+	$(PY) -m assistant ingest corpus/ --prune
+
+## run: venv, install, index corpus/ if missing or stale, serve http://127.0.0.1:7860
+run: index
+	$(PY) -m assistant serve --host $(HOST) --port $(PORT)
+
+## test: venv, install (with test tools), whole suite
+test: $(VENV)/.installed-test
+	$(PY) -m pytest
+
+## eval: QA sets, ours vs the LangChain baseline; reports in evals/reports/
+eval: $(VENV)/.installed
+	$(PY) -m assistant eval evals/seed_qa.jsonl --corpus corpus --baseline --report evals/reports/seed
+	@if [ -d ../shared/corpus ]; then \
+	  $(PY) -m assistant eval evals/amif_qa.jsonl --corpus ../shared/corpus --baseline --report evals/reports/amif; \
+	else echo "../shared absent: skipping the AMIF QA set"; fi
+
+clean:
+	rm -rf $(VENV) index/chroma index/keyword

@@ -1,0 +1,324 @@
+"""Stage 6 — answer: pick the sentences that answer, cite them, or abstain.
+
+The default writer is extractive: every answer sentence is copied verbatim
+from a retrieved passage and followed by its marker [n], so figures, dates
+and percentages can never be rewritten. It abstains when the passages do not
+cover the question's terms, or when the question names a country, period or
+year that the evidence does not match (a 2014-2020 question must not get
+2021-2027 figures).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .i18n import message
+from .index import Index
+from .glossary import CONCEPTS, concepts_of
+from .keyword import tokenize
+from .metadata import COUNTRIES, country_mentions
+from .query import Query
+from .records import Citation, Hit
+
+_ABBREV = r"(?<!\bNo)(?<!\bnr)(?<!\bArt)(?<!\be\.g)(?<!\bi\.e)(?<!\bp)(?<!\bpp)(?<!\bpt)(?<!\bcf)(?<!\bvs)"
+_SENT_SPLIT = re.compile(_ABBREV + r"(?<=[.!?])\s+(?=[\"'(«A-ZÅÄÖÉÈÀ0-9])|\n+")
+_AMOUNT = re.compile(
+    r"\d[\d\s.,\u00a0\u202f]*\s*(?:million|billion|miljon\w*|miljard\w*|miljoen|milj\.|mln|EUR|euro\w*|€|kronor|SEK)"
+    r"|(?:EUR|€)\s*\d", re.I)
+_PERCENT = re.compile(r"\d\s*(?:%|procent|percent|per cent|pour cent)", re.I)
+_DATE = re.compile(
+    r"\b\d{1,2}\.\d{1,2}\.\d{4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}(?:er)?\s+(?:jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec|"
+    r"janv|févr|avr|mai|juin|juil|août|sept|déc|maart|mei)\w*\s+\d{4}|\b\d{1,2} [A-Z][a-z]+ (?:this year|\d{4})|"
+    r"\bOn \d{1,2} \w+", re.I)
+_NUMBER = re.compile(r"\d")
+
+_WANTS = {
+    "amount": re.compile(r"\b(how much|budget|amount|allocation|financial envelope|hur mycket|belopp|"
+                         r"budget\w*|combien|montant|enveloppe|hoeveel|bedrag|cik)\b", re.I),
+    "percent": re.compile(r"\b(share|percent\w*|percentage|rate|proportion|andel|procent|taux|pourcentage|"
+                          r"aandeel)\b|%", re.I),
+    "date": re.compile(r"\b(when|date|deadline|när|datum|quand|wanneer|until|by what|från när|published)\b", re.I),
+    "count": re.compile(r"\b(how many|number of|hur många|antal|combien de|hoeveel)\b", re.I),
+    "who": re.compile(r"\b(who|which (authority|body|ministry|organisation|organization)|vem|vilken myndighet|vilka|"
+                      r"qui|wie|welke)\b", re.I),
+}
+# Words that frame a question but say nothing about which passage answers.
+_FRAMING = set("""
+how much many what which who whom whose when where why does do did is are was were be been has have had the a an
+of in on for to from by with and or that this those these it its there their they about according say says said
+tell give get gets got receive receives received total exact exactly amount figure number money euro euros eur
+programme program fund funds amif eu european union period programming document documents press release news
+roughly approximately around some any all also only under within per much can could would should will may
+hur mycket många vad vilken vilket vilka vem när var varför är har hade får fick ska kan och i på för till av om
+enligt totalt summa pengar belopp fonden fond programmet nyheten den det de som med
+hoeveel wat welke wie wanneer waar waarom is zijn heeft hebben het de een van voor aan met en of volgens geld
+combien quel quelle quels quelles qui quand où pourquoi est sont a ont le la les un une des du de pour avec et ou selon
+cik kāds kāda kas kad kur kāpēc ir un par no uz ar
+medel går stor andel typer typ sorts slags del part kind kinds type types
+""".split())
+_UNKNOWN_YEARS = re.compile(r"\b(20[3-9]\d|2028|2029|19\d\d)\b")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One thing the question asks about: a glossary concept or a stemmed word."""
+
+    concept: int | None
+    token: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Sentence:
+    hit_index: int
+    start: int  # offsets in the document text
+    end: int
+    text: str
+    score: float
+    coverage: float
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text`` (trimmed, non-empty)."""
+    spans, pos = [], 0
+    for m in _SENT_SPLIT.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e - s >= 3:
+            out.append((s, e))
+    return out
+
+
+def _wants(question: str) -> set[str]:
+    return {name for name, rx in _WANTS.items() if rx.search(question)}
+
+
+def _idf(index: Index, token: str) -> float:
+    n = max(1, index.chunk_count())
+    df = index.keyword.doc_freq(token)
+    return min(4.0, max(0.5, math.log(1 + (n - df + 0.5) / (df + 0.5))))
+
+
+def question_units(index: Index, query: Query, text: str | None = None) -> list[Unit]:
+    """What the question is about, minus framing words, countries and years."""
+    text = text or query.question
+    country_words = {n for names in COUNTRIES.values() for n in names}
+    words = [w for w in re.findall(r"[^\W\d_][\w-]*", re.sub(r"['’]s\b", "", text.casefold()))
+             if w not in _FRAMING and w not in country_words and len(w) > 1]
+    units: list[Unit] = []
+    seen_concepts: set[int] = set()
+    seen_tokens: set[str] = set()
+    # Multi-word glossary terms ("target group") first; their words are used up.
+    low = " ".join(words)
+    for c in concepts_of(low):
+        for form in CONCEPTS[c]:
+            if " " in form and form.casefold() in low:
+                seen_concepts.add(c)
+                units.append(Unit(c, form, 2.0))
+                low = low.replace(form.casefold(), " ")
+                break
+    words = low.split()
+    for word in words:
+        concepts = concepts_of(word)
+        if concepts:
+            for c in concepts - seen_concepts:
+                seen_concepts.add(c)
+                units.append(Unit(c, word, 2.0))
+            continue
+        for tok in tokenize(word, query.language):
+            if tok not in seen_tokens and tok not in _FRAMING and not tok.isdigit() and tok not in country_words:
+                seen_tokens.add(tok)
+                units.append(Unit(None, tok, _idf(index, tok)))
+    return units
+
+
+def _covers(unit: Unit, toks: set[str], concepts: set[int]) -> bool:
+    if unit.concept is not None:
+        return unit.concept in concepts
+    t = unit.token
+    return t in toks or (len(t) >= 5 and any(t in x for x in toks))
+
+
+def _cue_ok(want: str, sent: str, units: Sequence[Unit]) -> bool:
+    if want == "amount":
+        return bool(_AMOUNT.search(sent))
+    if want == "percent":
+        return bool(_PERCENT.search(sent))
+    if want == "date":
+        return bool(_DATE.search(sent))
+    if want == "count":
+        return bool(re.search(r"\d", sent))
+    return True
+
+
+def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: int = 4) -> list[Sentence]:
+    """Every sentence of the top hits, scored for how well it answers."""
+    wants = _wants(query.question) - {"who"}
+    units = question_units(index, query)
+    if query.follow_up:
+        known = {(u.concept, u.token) for u in units}
+        carried = [u for u in question_units(index, query, query.search_text) if (u.concept, u.token) not in known]
+        # Carried-over topic counts, but less than what the new turn asks.
+        units += [Unit(u.concept, u.token, u.weight * 0.3) for u in carried]
+    total = sum(u.weight for u in units)
+    out: list[Sentence] = []
+    for i, hit in enumerate(hits[:max_hits]):
+        chunk = hit.chunk
+        prior = 1.0 / (1.0 + 0.1 * i)
+        context = f"{chunk.meta.title} {chunk.section}"
+        ctx_toks = set(tokenize(context, chunk.meta.language)) | set(tokenize(context, "en"))
+        ctx_concepts = concepts_of(context)
+        for s, e in split_sentences(chunk.text):
+            sent = chunk.text[s:e]
+            toks = set(tokenize(sent, chunk.meta.language)) | set(tokenize(sent, "en"))
+            concepts = concepts_of(sent)
+            covered = sum(u.weight for u in units if _covers(u, toks, concepts))
+            # The passage's title/section can supply a term the sentence omits.
+            covered += 0.5 * sum(
+                u.weight for u in units if not _covers(u, toks, concepts) and _covers(u, ctx_toks, ctx_concepts)
+            )
+            coverage = covered / total if total else 1.0
+            cues = all(_cue_ok(w, sent, units) for w in wants)
+            score = prior * (coverage + (0.4 if wants and cues else 0.0))
+            if wants and not cues:
+                score *= 0.5
+            if len(sent) < 25:
+                score *= 0.3  # headings and fragments rarely answer
+            out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0))
+    return sorted(out, key=lambda x: -x.score)
+
+
+@dataclass(frozen=True)
+class Decision:
+    abstain: bool
+    reason: str = ""  # message key
+    detail: str = ""
+
+
+def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min_coverage: float) -> Decision:
+    """Whether the evidence answers the question (see module docstring)."""
+    if not hits or not sentences:
+        return Decision(True, "no_sources")
+    best = sentences[0]
+    evidence = [hits[s.hit_index] for s in sentences[:3]]
+    evidence_text = " ".join(h.chunk.text + " " + h.chunk.meta.title for h in evidence)
+    for code in query.countries:
+        ok = any(h.chunk.meta.country == code for h in evidence) or code in country_mentions(evidence_text)
+        if not ok:
+            return Decision(True, "other_country", _country_name(code, query.language))
+    period = query.inferred.get("period")
+    if period:
+        a, b = period.split("-")
+        states_it = re.search(rf"{a}\s*[-–—/]\s*{b}", evidence_text)
+        periods = {h.chunk.meta.period for h in evidence if h.chunk.meta.period}
+        if not states_it and periods and period not in periods:
+            return Decision(True, "other_period", period)
+    for year in query.years:
+        if _UNKNOWN_YEARS.fullmatch(year) and year not in evidence_text:
+            return Decision(True, "other_period", year)
+    if best.coverage < min_coverage:
+        return Decision(True, "not_covered")
+    return Decision(False)
+
+
+_COUNTRY_NAMES = {
+    "en": {"LV": "Latvia", "SE": "Sweden", "NL": "the Netherlands", "FR": "France", "EE": "Estonia",
+           "LT": "Lithuania", "FI": "Finland", "DE": "Germany", "PL": "Poland", "DK": "Denmark",
+           "IE": "Ireland", "IT": "Italy", "ES": "Spain", "BE": "Belgium", "AT": "Austria", "GR": "Greece",
+           "PT": "Portugal"},
+    "sv": {"LV": "Lettland", "SE": "Sverige", "NL": "Nederländerna", "FR": "Frankrike", "EE": "Estland",
+           "LT": "Litauen", "FI": "Finland", "DE": "Tyskland", "PL": "Polen", "DK": "Danmark",
+           "IE": "Irland", "IT": "Italien", "ES": "Spanien", "BE": "Belgien", "AT": "Österrike",
+           "GR": "Grekland", "PT": "Portugal"},
+}
+
+
+def _country_name(code: str, lang: str) -> str:
+    table = _COUNTRY_NAMES.get(lang, _COUNTRY_NAMES["en"])
+    return table.get(code, COUNTRIES.get(code, (code,))[0].title())
+
+
+def citation_for(n: int, hit: Hit, highlight: str = "") -> Citation:
+    c = hit.chunk
+    return Citation(
+        n=n, doc_id=c.doc_id, title=c.meta.title, publisher=c.meta.publisher, date=c.meta.date,
+        source=c.source, url=c.meta.url, page=c.page, quote=c.text, score=round(hit.score, 6),
+        start=c.start, end=c.end, highlight=highlight, language=c.meta.language,
+    )
+
+
+def _near_duplicate(a: str, b: str) -> bool:
+    """Press releases repeat their lead sentence; quote it once."""
+    norm = lambda t: re.sub(r"\W+", " ", t.casefold()).strip()  # noqa: E731
+    a, b = norm(a), norm(b)
+    return a == b or a[:60] == b[:60] or a in b or b in a
+
+
+def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
+            max_sentences: int = 3) -> tuple[str, tuple[Citation, ...]]:
+    """The answer text (verbatim sentences with [n]) and its citations."""
+    best = sentences[0]
+    chosen = [best]
+    wants = _wants(query.question)
+    for s in sentences[1:]:
+        if len(chosen) >= max_sentences:
+            break
+        if any(_near_duplicate(s.text, c.text) for c in chosen):
+            continue
+        close = s.score >= 0.85 * best.score
+        # A budget answer also gives the split (total, EU share, national share)
+        # when the next sentence of the same passage carries amounts.
+        split = "amount" in wants and s.hit_index == best.hit_index and bool(_AMOUNT.search(s.text)) \
+            and s.score >= 0.4 * best.score
+        if close or split:
+            chosen.append(s)
+    chosen.sort(key=lambda s: (s.hit_index != best.hit_index, s.hit_index, s.start))
+    numbers: dict[int, int] = {}
+    highlights: dict[int, list[str]] = {}
+    parts = []
+    for s in chosen:
+        n = numbers.setdefault(s.hit_index, len(numbers) + 1)
+        highlights.setdefault(s.hit_index, []).append(s.text)
+        parts.append(f"{s.text} [{n}]")
+    citations = tuple(
+        citation_for(n, hits[i], " … ".join(highlights[i])) for i, n in sorted(numbers.items(), key=lambda x: x[1])
+    )
+    text = " ".join(parts)
+    source_langs = {hits[i].chunk.meta.language for i in numbers}
+    lead = message("lead", query.language)
+    if source_langs and query.language not in source_langs:
+        lead = message("lead_other_language", query.language)
+    return f"{lead} {text}", citations
+
+
+def abstention_text(query: Query, decision: Decision, hits: Sequence[Hit]) -> tuple[str, tuple[Citation, ...]]:
+    """'The indexed documents don't say …' plus the closest sources and what they cover."""
+    head = message(decision.reason, query.language, detail=decision.detail)
+    closest = []
+    seen: set[str] = set()
+    for hit in hits:
+        if hit.chunk.doc_id in seen:
+            continue
+        seen.add(hit.chunk.doc_id)
+        closest.append(hit)
+        if len(closest) == 2:
+            break
+    if not closest:
+        return head, ()
+    cites = tuple(citation_for(i + 1, h) for i, h in enumerate(closest))
+    covers = "; ".join(
+        f"[{c.n}] {c.title}" + (f" ({h.chunk.section})" if h.chunk.section else "")
+        + (f", {h.chunk.meta.period}" if h.chunk.meta.period else "")
+        for c, h in zip(cites, closest)
+    )
+    return f"{head} {message('closest', query.language)} {covers}.", cites

@@ -1,0 +1,118 @@
+"""A small multilingual glossary of EU-funds vocabulary (en/sv/nl/fr/lv).
+
+Dense retrieval finds a Swedish passage for an English question, but the
+answer step also checks that the chosen sentence really covers the
+question's terms; across languages that check needs to know that "managing
+authority" is "förvaltande myndighet", "beheersautoriteit" and "autorité de
+gestion". Each line is one concept; a question word that matches any form
+(exactly, or as a prefix of at least five letters) brings in all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+CONCEPTS: tuple[tuple[str, ...], ...] = (
+    ("project", "projects", "projekt", "projekten", "project", "projecten", "projet", "projets", "projekts", "projekti"),
+    ("municipality", "municipalities", "kommun", "kommuner", "gemeente", "gemeenten", "commune", "communes", "pašvaldība"),
+    ("university", "universities", "högskola", "högskolor", "universitet", "universiteit", "hogeschool", "université"),
+    ("foundation", "foundations", "stiftelse", "stiftelser", "stichting", "fondation"),
+    ("organisation", "organisations", "organization", "organisationer", "organisatie", "organisaties", "organisme"),
+    ("ministry", "ministerium", "departement", "ministerie", "ministère", "ministrija"),
+    ("interior", "inrikes", "binnenlandse", "intérieur", "iekšlietu"),
+    ("culture", "kultur", "cultuur", "kultūras"),
+    ("managing authority", "managing", "förvaltande", "förvaltningsmyndighet", "beheersautoriteit", "autorité de gestion", "vadošā"),
+    ("audit authority", "audit", "revisionsmyndighet", "granskande", "auditautoriteit", "autorité d'audit", "revīzijas"),
+    ("authority", "myndighet", "myndigheten", "autoriteit", "instantie", "autorité", "iestāde"),
+    ("delegated", "delegerad", "gedelegeerde", "déléguée", "deleģētā"),
+    ("target group", "målgrupp", "doelgroep", "public cible", "mērķgrupa"),
+    ("third-country nationals", "third-country", "tredjelandsmedborgare", "derdelanders", "ressortissants de pays tiers", "trešo valstu"),
+    ("co-financing", "cofinancing", "co-financed", "medfinansiering", "medfinansierar", "cofinanciering", "cofinancement", "līdzfinansējums"),
+    ("integration", "integrationen", "integratie", "intégration", "integrācija", "integrācijas"),
+    ("asylum", "asyl", "asiel", "asile", "patvērums", "patvēruma"),
+    ("return", "returns", "återvändande", "terugkeer", "retour", "atgriešana"),
+    ("migration", "migrations", "migratie", "migrācija"),
+    ("budget", "budget", "budgeten", "begroting", "budžets", "enveloppe"),
+    ("funding", "finansiering", "financiering", "financement", "finansējums", "funds"),
+    ("granted", "beviljat", "beviljats", "toegekend", "accordé", "piešķirts"),
+    ("approved", "godkände", "godkänt", "goedgekeurd", "approuvé", "apstiprināja"),
+    ("commission", "kommissionen", "commissie", "commission", "komisija"),
+    ("programme", "program", "programmet", "programma", "programme", "programma"),
+    ("national", "nationella", "nationale", "national", "nacionālā"),
+    ("period", "programperiod", "programmaperiode", "période", "periods", "periode"),
+    ("ongoing", "running", "pågår", "lopende", "en cours"),
+    ("objective", "objectives", "aim", "mål", "målet", "doelstelling", "objectif", "mērķis"),
+    ("eligible", "eligibility", "stödberättigande", "subsidiabel", "éligible", "éligibilité", "attiecināmas"),
+    ("expenditure", "expenses", "costs", "utgifter", "kostnader", "uitgaven", "kosten", "dépenses", "izdevumi"),
+    ("applicant", "applicants", "apply", "sökande", "ansöka", "aanvrager", "aanvraag", "demandeur", "pieteicējs"),
+    ("beneficiary", "beneficiaries", "stödmottagare", "begunstigde", "bénéficiaire", "finansējuma saņēmējs"),
+    ("detention", "detained", "förvar", "bewaring", "rétention", "aizturēto"),
+    ("accommodation", "boende", "boenden", "opvang", "hébergement", "izmitināšana"),
+    ("reception", "mottagande", "opvang", "accueil", "uzņemšana"),
+    ("resettlement", "vidarebosättning", "hervestiging", "réinstallation", "pārmitināšana"),
+    ("solidarity", "solidaritet", "solidariteit", "solidarité", "solidaritāte"),
+    ("legal migration", "laglig migration", "legale migratie", "migration légale"),
+    ("lump sum", "lump sums", "schablonbelopp", "klumpsumma", "forfaitair", "montant forfaitaire"),
+    ("technical assistance", "tekniskt stöd", "technische bijstand", "assistance technique"),
+    ("emergency assistance", "krisstöd", "noodhulp", "aide d'urgence"),
+    ("thematic facility", "tematiska instrumentet", "thematische faciliteit", "mécanisme thématique"),
+    ("digitalisation", "digitalization", "digitalisering", "numérisation", "digitalizācija"),
+    ("one-stop", "en väg in", "één loket", "guichet unique", "vienas pieturas"),
+    ("volunteers", "frivilliga", "vrijwilligers", "bénévoles"),
+    ("deadline", "sista dag", "termijn", "date limite", "termiņš"),
+    ("depreciation", "avskrivning", "afschrijving", "amortissement"),
+    ("VAT", "moms", "btw", "TVA"),
+    ("Latvia", "Lettland", "Letland", "Lettonie", "Latvija"),
+    ("Sweden", "Sverige", "Zweden", "Suède"),
+    ("Netherlands", "Nederländerna", "Nederland", "Pays-Bas"),
+    ("France", "Frankrike", "Frankrijk"),
+)
+
+_WORD = re.compile(r"[\w'-]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _forms() -> tuple[tuple[str, int], ...]:
+    out = []
+    for i, concept in enumerate(CONCEPTS):
+        for form in concept:
+            out.append((form.casefold(), i))
+    return tuple(out)
+
+
+def _matches(word: str, form: str) -> bool:
+    if " " in form:
+        return False
+    if word == form:
+        return True
+    short = min(len(word), len(form))
+    return short >= 5 and (word.startswith(form) or form.startswith(word))
+
+
+def expand(text: str) -> str:
+    """``text`` plus every form of each glossary concept it mentions."""
+    low = text.casefold()
+    words = _WORD.findall(low)
+    hits: set[int] = set()
+    for form, concept in _forms():
+        if " " in form:
+            if form in low:
+                hits.add(concept)
+        elif any(_matches(w, form) for w in words):
+            hits.add(concept)
+    if not hits:
+        return text
+    extra = " ".join(form for i in sorted(hits) for form in CONCEPTS[i])
+    return f"{text} {extra}"
+
+
+def concepts_of(text: str) -> set[int]:
+    """Indices of the glossary concepts ``text`` mentions."""
+    low = text.casefold()
+    words = _WORD.findall(low)
+    found = set()
+    for form, concept in _forms():
+        if (" " in form and form in low) or (" " not in form and any(_matches(w, form) for w in words)):
+            found.add(concept)
+    return found

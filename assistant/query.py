@@ -1,0 +1,161 @@
+"""Query understanding: language, explicit and inferred filters, follow-ups.
+
+Explicit filters (CLI ``--filter``, API, web) restrict retrieval. Filters
+inferred from the wording ("Latvia", "Sverige", "2014-2020", "national
+programme") only boost matching passages: a wrong guess must never silently
+exclude every document. They also become *constraints* the answer step
+checks, so a question about Estonia is not answered with Latvia's figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import ConfigError, QuestionError
+from .metadata import COUNTRIES, country_mentions
+from .records import DOC_TYPES, PERIODS
+
+FILTER_KEYS = ("country", "period", "doc_type", "language")
+
+_SV_HINTS = re.compile(
+    r"\b(vad|vilka|vilken|hur|när|vem|som|och|för|är|av|till|mycket|många|får|fonden|projekt|stöd|"
+    r"kan|finns|ska|gäller|myndighet|sverige|svenska)\b", re.I)
+_NL_HINTS = re.compile(r"\b(wat|welke|hoe|wanneer|wie|het|een|van|voor|zijn|subsidie|aanvraag|moet|kan|worden)\b", re.I)
+_FR_HINTS = re.compile(r"\b(quel|quelle|quels|quelles|comment|quand|qui|les|des|est|sont|pour|dépenses|une|du)\b", re.I)
+_EN_HINTS = re.compile(r"\b(what|which|how|when|who|the|is|are|does|for|of|much|many|and|can|fund)\b", re.I)
+_LV_HINTS = re.compile(r"\b(cik|kāds|kāda|kas|kad|fonds|latvija|latvijai|par|un|ir)\b", re.I)
+_FOLLOW_UP = re.compile(
+    r"^\s*(and|also|what about|how about|och|samt|hur är det med|en|et|pour|that|this|it|those|"
+    r"det|den|dess|of that|av det)\b|\b(that|it|this|those|they|them|its|det|den|dessa|dess|deras)\b", re.I)
+_DOC_TYPE_WORDS = {
+    "national": ("national programme", "national program", "nationella program", "nationaal programma",
+                 "programme national", "statute", "förordning", "subsidieregeling", "décret"),
+    "regulation": ("regulation", "förordningen (eu)", "verordening", "règlement"),
+    "call": ("call for proposals", "call document", "utlysning", "oproep", "appel à propositions"),
+    "press": ("press release", "pressmeddelande", "news item"),
+}
+
+
+def detect_question_language(text: str) -> str:
+    """'en', 'sv', 'nl', 'fr' or 'lv' by cue words; English when unsure."""
+    if re.search(r"[āēīūčšžņļķģ]", text):
+        return "lv"
+    scores = {
+        "sv": len(_SV_HINTS.findall(text)) + 2 * len(re.findall(r"[åäö]", text, re.I)),
+        "nl": len(_NL_HINTS.findall(text)) + 2 * len(re.findall(r"\b(ij|aa|oe)\w*", text)) // 3,
+        "fr": len(_FR_HINTS.findall(text)) + 2 * len(re.findall(r"[éèêàç]", text, re.I)),
+        "en": len(_EN_HINTS.findall(text)),
+        "lv": len(_LV_HINTS.findall(text)),
+    }
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] > scores["en"] else "en"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question ready for retrieval."""
+
+    question: str  # as asked (sanitised)
+    search_text: str  # question plus carried-over context for follow-ups
+    language: str
+    filters: dict[str, str] = field(default_factory=dict)  # explicit: restrict
+    inferred: dict[str, str] = field(default_factory=dict)  # from wording: boost + constrain
+    countries: tuple[str, ...] = ()  # every country the question names
+    years: tuple[str, ...] = ()  # four-digit years the question names
+    follow_up: bool = False
+
+
+def sanitise_question(text: str, max_chars: int) -> str:
+    """Strip control/zero-width characters and collapse whitespace; check length."""
+    if not isinstance(text, str):
+        raise QuestionError("the question must be text")
+    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]", "", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise QuestionError("Please type a question.")
+    if len(text) > max_chars:
+        raise QuestionError(
+            f"Your question is {len(text)} characters long; please shorten it to at most {max_chars}."
+        )
+    return text
+
+
+def parse_filters(pairs: list[str] | dict[str, str] | None) -> dict[str, str]:
+    """Validate ``key=value`` filters; raises ConfigError listing valid keys/values."""
+    if not pairs:
+        return {}
+    items = pairs.items() if isinstance(pairs, dict) else [p.split("=", 1) if "=" in p else (p, "") for p in pairs]
+    out: dict[str, str] = {}
+    for key, value in items:
+        key, value = str(key).strip(), str(value).strip()
+        if not value:
+            continue
+        if key not in FILTER_KEYS:
+            raise ConfigError(f"unknown filter {key!r}; valid filters: {', '.join(FILTER_KEYS)}")
+        if key == "period" and value not in PERIODS:
+            raise ConfigError(f"period must be one of {', '.join(PERIODS)}, got {value!r}")
+        if key == "doc_type" and value not in DOC_TYPES:
+            raise ConfigError(f"doc_type must be one of {', '.join(DOC_TYPES)}, got {value!r}")
+        if key == "country":
+            value = value.upper() if len(value) == 2 else _country_code(value)
+        out[key] = value
+    return out
+
+
+def _country_code(name: str) -> str:
+    mentions = country_mentions(name)
+    if not mentions:
+        valid = ", ".join(sorted(COUNTRIES))
+        raise ConfigError(f"unknown country {name!r}; use an ISO code such as {valid}")
+    return max(mentions, key=mentions.__getitem__)
+
+
+def _infer(text: str) -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]:
+    inferred: dict[str, str] = {}
+    countries = tuple(country_mentions(text))
+    if len(countries) == 1:
+        inferred["country"] = countries[0]
+    periods = [p for p in PERIODS if re.search(p.replace("-", r"\s*[-–—/]\s*"), text)]
+    years = tuple(re.findall(r"\b(?:19|20)\d\d\b", text))
+    if len(periods) == 1:
+        inferred["period"] = periods[0]
+    elif not periods and years:
+        # A lone year inside one period points at that period.
+        spans = {p for y in years for p in PERIODS if int(p[:4]) <= int(y) <= int(p[5:])}
+        if len(spans) == 1:
+            inferred["period"] = spans.pop()
+    low = text.casefold()
+    for doc_type, words in _DOC_TYPE_WORDS.items():
+        if any(w in low for w in words):
+            inferred["doc_type"] = doc_type
+            break
+    return inferred, countries, years
+
+
+def understand(question: str, history: list[dict[str, str]] | None, filters: dict[str, str] | None,
+               max_chars: int = 2000) -> Query:
+    """Build the Query: sanitise, detect language, infer filters, resolve follow-ups."""
+    text = sanitise_question(question, max_chars)
+    language = detect_question_language(text)
+    inferred, countries, years = _infer(text)
+    search_text = text
+    follow_up = False
+    earlier = [t.get("content", "") for t in (history or []) if t.get("role") == "user" and t.get("content")]
+    if earlier:
+        previous = sanitise_question(earlier[-1], max_chars)
+        prev_inferred, prev_countries, prev_years = _infer(previous)
+        short = len(text.split()) <= 12
+        if short or _FOLLOW_UP.search(text):
+            follow_up = True
+            # Carry country, period and topic over unless the new turn names its own.
+            for key, value in prev_inferred.items():
+                inferred.setdefault(key, value)
+            countries = countries or prev_countries
+            years = years or prev_years
+            search_text = f"{text} {previous}"
+    return Query(
+        question=text, search_text=search_text, language=language,
+        filters=parse_filters(filters), inferred=inferred, countries=countries, years=years,
+        follow_up=follow_up,
+    )

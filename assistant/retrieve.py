@@ -1,0 +1,111 @@
+"""Stage 5 — retrieve: dense (Chroma) + keyword (BM25) fused, filters applied.
+
+Fusion is weighted reciprocal-rank fusion (Cormack et al. 2009): rank-based,
+so it needs no score calibration between a cosine and a BM25 scale. The
+weights were tuned on our QA sets (evals/results/retrieval_ablation.json).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .index import Index
+from .keyword import query_tokens
+from .query import Query
+from .records import Hit
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """How retrieval runs; ``mode`` is one of dense, keyword, hybrid."""
+
+    mode: str = "hybrid"
+    dense_weight: float = 1.0
+    keyword_weight: float = 0.7
+    candidates: int = 40
+    boost: float = 0.25  # multiplier bonus for matching an inferred filter
+    penalty: float = 0.5  # multiplier for contradicting an inferred period
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("dense", "keyword", "hybrid"):
+            raise ValueError(f"unknown retrieval mode {self.mode!r}; valid: dense, keyword, hybrid")
+
+
+def rrf_fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int = RRF_K) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion: sum of w / (k + rank), rank from 1."""
+    if len(rankings) != len(weights):
+        raise ValueError("one weight per ranking is needed")
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, item in enumerate(ranking, 1):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+    return scores
+
+
+def chroma_where(filters: dict[str, str]) -> dict[str, Any] | None:
+    """Chroma ``where`` clause for explicit filters (all must match)."""
+    clauses = [{key: {"$eq": value}} for key, value in sorted(filters.items())]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def retrieve(index: Index, query: Query, k: int = 5, config: RetrievalConfig | None = None) -> list[Hit]:
+    """The top ``k`` chunks for ``query``."""
+    config = config or RetrievalConfig()
+    chunks = index.chunks()
+    live = index.live_hashes()
+    allowed = None
+    if query.filters:
+        allowed = {
+            cid for cid, c in chunks.items()
+            if all(str(getattr(c.meta, key, "")) == value for key, value in query.filters.items())
+        }
+    dense_ids: list[str] = []
+    dense_sim: dict[str, float] = {}
+    if config.mode in ("dense", "hybrid") and (allowed is None or allowed):
+        vector = index.embedder.embed_query(query.search_text)
+        n = min(config.candidates, max(1, len(chunks)))
+        for r in index.store.query(vector, n, chroma_where(query.filters)):
+            # Ignore chunks the manifest does not name (interrupted ingest).
+            if live.get(r.chunk.doc_id) == r.content_hash and r.chunk.chunk_id in chunks:
+                dense_ids.append(r.chunk.chunk_id)
+                dense_sim[r.chunk.chunk_id] = r.similarity
+    keyword_ids: list[str] = []
+    if config.mode in ("keyword", "hybrid"):
+        langs = dict.fromkeys([query.language, "en"])
+        tokens = query_tokens(query.search_text, langs)
+        keyword_ids = [cid for cid, _ in index.keyword.search(tokens, config.candidates, allowed)]
+    fused = rrf_fuse([dense_ids, keyword_ids], [config.dense_weight, config.keyword_weight])
+    for cid in fused:
+        fused[cid] *= _prior(chunks[cid].meta, query, config)
+    order = sorted(fused, key=lambda c: (-fused[c], c))[:k]
+    dense_rank = {cid: i for i, cid in enumerate(dense_ids, 1)}
+    keyword_rank = {cid: i for i, cid in enumerate(keyword_ids, 1)}
+    return [
+        Hit(chunk=chunks[cid], score=fused[cid], dense_rank=dense_rank.get(cid),
+            keyword_rank=keyword_rank.get(cid), similarity=round(dense_sim.get(cid, 0.0), 4))
+        for cid in order
+    ]
+
+
+def _prior(meta: Any, query: Query, config: RetrievalConfig) -> float:
+    """Boost passages matching what the question names; demote a contradicted period."""
+    factor = 1.0
+    for key, value in query.inferred.items():
+        have = str(getattr(meta, key, ""))
+        if have == value:
+            factor += config.boost
+        elif key == "period" and have and have != value:
+            factor *= config.penalty
+        elif key == "country" and have and have not in (value, "EU"):
+            factor *= config.penalty
+    return factor
+
+
+def with_mode(config: RetrievalConfig, mode: str) -> RetrievalConfig:
+    return replace(config, mode=mode)
