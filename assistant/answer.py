@@ -23,7 +23,7 @@ from .metadata import COUNTRIES, country_mentions
 from .query import Query
 from .records import Citation, Hit
 
-_ABBREV = r"(?<!\bNo)(?<!\bnr)(?<!\bArt)(?<!\be\.g)(?<!\bi\.e)(?<!\bp)(?<!\bpp)(?<!\bpt)(?<!\bcf)(?<!\bvs)"
+_ABBREV = r"(?<!\bNo\.)(?<!\bnr\.)(?<!\bArt\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bp\.)(?<!\bpp\.)(?<!\bpt\.)(?<!\bcf\.)(?<!\bvs\.)"
 _SENT_SPLIT = re.compile(_ABBREV + r"(?<=[.!?])\s+(?=[\"'(«A-ZÅÄÖÉÈÀ0-9])|\n+")
 _AMOUNT = re.compile(
     r"\d[\d\s.,\u00a0\u202f]*\s*(?:million|billion|miljon\w*|miljard\w*|miljoen|milj\.|mln|EUR|euro\w*|€|kronor|SEK)"

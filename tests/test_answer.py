@@ -1,0 +1,129 @@
+"""Answers on the shipped seed corpus: exact citations, figures, abstentions."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import split_sentences
+from assistant.errors import QuestionError
+from assistant.retrieve import rrf_fuse
+
+from .conftest import CORPUS
+
+LV_TITLE = "The EU funding programme for asylum and integration is approved"
+SE_TITLE = "AMIF uppmärksammar Europadagen"
+LV_TEXT = (CORPUS / "004_922b85fd825ec7b8.txt").read_text()
+SPLIT = ("The 41 804 171.98 euros available to Latvia for the programming period 2021-2027 under the AMIF "
+         "consist of European Union co-financing of 32 004 016.00 euros and national co-financing of "
+         "9 800 155.98 euros.")
+
+
+def _doc_text(assistant, doc_id: str) -> str:  # type: ignore[no-untyped-def]
+    return assistant.index.document_text(doc_id)
+
+
+def test_budget_answer_gives_amounts_with_their_split(seed_assistant) -> None:
+    ans = seed_assistant.answer("How much does Latvia receive from AMIF for 2021-2027?")
+    assert not ans.abstained
+    assert ans.answer == f"According to the indexed documents: {SPLIT} [1]"
+    [cite] = ans.citations
+    assert (cite.n, cite.title, cite.publisher, cite.date) == (1, LV_TITLE, "Ministry of the Interior of Latvia", "2022-11-09")
+    assert cite.url == "https://www.iem.gov.lv/en/article/eu-funding-programme-asylum-and-integration-approved"
+    assert cite.highlight == SPLIT
+    # The quote is a verbatim span of the document at the stated offsets.
+    assert _doc_text(seed_assistant, cite.doc_id)[cite.start:cite.end] == cite.quote
+    assert SPLIT in cite.quote and cite.page is None
+
+
+def test_integration_share(seed_assistant) -> None:
+    ans = seed_assistant.answer("How much of Latvia's AMIF budget is for integration?")
+    assert not ans.abstained
+    assert "16.5 million euros or 39.5%" in ans.answer
+    assert ans.citations[0].title == LV_TITLE
+
+
+def test_english_question_answered_from_swedish_passage(seed_assistant) -> None:
+    ans = seed_assistant.answer("How many projects have received co-financing in Sweden?")
+    assert not ans.abstained
+    assert ans.answer.startswith("According to the indexed documents (quoted in their original language): ")
+    assert "Närmare 80\u00a0projekt runt om i landet har beviljats medfinansiering" in ans.answer
+    assert ans.citations[0].title == SE_TITLE and ans.citations[0].language == "sv"
+
+
+def test_swedish_question_gets_swedish_lead(seed_assistant) -> None:
+    ans = seed_assistant.answer("Vem är förvaltande myndighet för AMIF i Lettland?")
+    assert not ans.abstained
+    assert ans.language == "sv"
+    assert ans.answer.startswith("Enligt de indexerade dokumenten (citerade på originalspråket): "
+                                 "The Ministry of the Interior is the Managing Authority")
+
+
+def test_follow_up_carries_country_and_topic(seed_assistant) -> None:
+    history = [
+        {"role": "user", "content": "How much does Latvia receive from AMIF for 2021-2027?"},
+        {"role": "assistant", "content": f"{SPLIT} [1]"},
+    ]
+    ans = seed_assistant.answer("And how much of that is for integration?", history=history)
+    assert not ans.abstained
+    assert "16.5 million euros" in ans.answer and "39.5%" in ans.answer
+    assert "Latvia" in ans.standalone_question
+
+
+@pytest.mark.parametrize("question,detail", [
+    ("What is Estonia's AMIF allocation for 2021-2027?", "for Estonia"),
+    ("What is Latvia's planned AMIF budget for the 2028-2034 programming period?", "for 2028"),
+    ("Hur mycket pengar får Finland från AMIF?", "för Finland"),
+])
+def test_abstains_for_other_countries_and_periods(seed_assistant, question: str, detail: str) -> None:
+    ans = seed_assistant.answer(question)
+    assert ans.abstained
+    assert detail in ans.answer
+    # Never another country's or period's figures.
+    assert "41 804 171.98" not in ans.answer and "16.5 million" not in ans.answer
+    assert ans.citations, "an abstention names the closest sources"
+
+
+def test_abstains_on_unrelated_question(seed_assistant) -> None:
+    ans = seed_assistant.answer("What is the fee for a Schengen visa?")
+    assert ans.abstained
+    assert ans.answer.startswith("The indexed documents don't say")
+
+
+def test_explicit_filter_restricts_sources(seed_assistant) -> None:
+    ans = seed_assistant.answer("Which projects does the fund support?", filters={"country": "SE"})
+    assert all(c.title == SE_TITLE for c in ans.citations)
+    hits = seed_assistant.retrieve("budget", filters={"period": "2021-2027"})
+    assert hits and all(h.chunk.meta.period == "2021-2027" for h in hits)
+
+
+def test_empty_and_overlong_questions_are_refused_politely(seed_assistant) -> None:
+    with pytest.raises(QuestionError, match="Please type a question."):
+        seed_assistant.answer(" \u200b\t ")
+    with pytest.raises(QuestionError, match="please shorten it to at most 2000"):
+        seed_assistant.answer("x" * 50_000)
+
+
+def test_no_figure_is_ever_altered(seed_assistant) -> None:
+    from assistant.numbers import unmatched_numbers
+
+    for q in ["How much does Latvia receive from AMIF for 2021-2027?", "What is the EU co-financing for Latvia?",
+              "Hur mycket har fonden beviljat i Sverige?", "How much of Latvia's AMIF budget is for integration?"]:
+        ans = seed_assistant.answer(q)
+        sources = [c.quote for c in ans.citations]
+        body = ans.answer.split(":", 1)[1]
+        assert unmatched_numbers(body, sources) == [], q
+
+
+def test_rrf_fuse_exact_values() -> None:
+    scores = rrf_fuse([["a", "b", "c"], ["c", "a"]], [1.0, 0.5], k=60)
+    assert scores["a"] == pytest.approx(1 / 61 + 0.5 / 62)
+    assert scores["b"] == pytest.approx(1 / 62)
+    assert scores["c"] == pytest.approx(1 / 63 + 0.5 / 61)
+    assert sorted(scores, key=lambda x: -scores[x]) == ["a", "c", "b"]
+
+
+def test_split_sentences_keeps_abbreviations() -> None:
+    text = "Regulation (EU) No 516/2014 applies. See Art. 5 for details. Next one!"
+    spans = split_sentences(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Regulation (EU) No 516/2014 applies.", "See Art. 5 for details.", "Next one!"]
