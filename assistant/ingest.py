@@ -9,17 +9,24 @@ at a time (a lock file in the index folder); a second one fails at once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from .chunking import chunk_document
 from .embedding import Embedder, get_embedder
 from .errors import AssistantError, BadDocumentError, IndexBusyError, IndexStoreError
+from .metadata import sidecar_path
 from .loaders import discover, doc_id_for, is_url, load_path, load_url
 from .records import Chunk, Document, FileReport, IngestReport
 from .settings import Settings
 from .store import ChromaStore, ManifestEntry
+
+
+# Bump when loading/chunking changes so that unchanged files are re-parsed.
+PARSER_VERSION = "1"
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -61,11 +68,14 @@ class Ingester:
         self.embedder = embedder or get_embedder(settings.embedder)
         self.store = ChromaStore(settings, self.embedder, create=True)
 
-    def index_document(self, doc: Document, manifest: dict[str, ManifestEntry]) -> FileReport:
+    def index_document(self, doc: Document, manifest: dict[str, ManifestEntry], file_hash: str = "") -> FileReport:
         """Index one loaded document; skip it when its content hash is unchanged."""
         old = manifest.get(doc.doc_id)
         pages = doc.pages[-1].page if doc.pages else 0
         if old is not None and old.content_hash == doc.content_hash:
+            if file_hash and old.file_hash != file_hash:
+                self.store.put_manifest(replace(old, file_hash=file_hash))
+                manifest[doc.doc_id] = replace(old, file_hash=file_hash)
             return FileReport(doc.source, "unchanged", doc.doc_id, len(old.chunk_ids), pages)
         chunks = chunk_document(doc, self.settings.chunk_chars)
         if not chunks:
@@ -76,6 +86,7 @@ class Ingester:
             doc_id=doc.doc_id, source=doc.source, content_hash=doc.content_hash,
             chunk_ids=tuple(c.chunk_id for c in chunks), pages=pages, meta=doc.meta,
             indexed_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            file_hash=file_hash,
         )
         self.store.put_manifest(entry)  # commit point
         if old is not None:
@@ -100,6 +111,19 @@ class Ingester:
         self.store.delete_chunks(list(entry.chunk_ids))
         del manifest[doc_id]
         return FileReport(entry.source, "removed", doc_id, len(entry.chunk_ids), entry.pages)
+
+
+def file_hash(path: Path) -> str:
+    """Hash of a file's bytes and its sidecar's, plus the parser version."""
+    h = hashlib.sha256(PARSER_VERSION.encode())
+    try:
+        h.update(path.read_bytes())
+        side = sidecar_path(path)
+        if side.is_file():
+            h.update(side.read_bytes())
+    except OSError:
+        return ""
+    return h.hexdigest()[:24]
 
 
 def ingest(sources: list[str], settings: Settings, *, prune: bool = False,
@@ -130,8 +154,17 @@ def ingest(sources: list[str], settings: Settings, *, prune: bool = False,
             try:
                 if not is_url(source) and not Path(source).exists():
                     raise BadDocumentError("file not found", "check the path")
-                doc = load_url(source, settings) if is_url(source) else load_path(Path(source), settings)
-                note(ingester.index_document(doc, manifest))
+                if is_url(source):
+                    note(ingester.index_document(load_url(source, settings), manifest))
+                    continue
+                path = Path(source)
+                raw = file_hash(path)
+                old = manifest.get(doc_id)
+                if old is not None and old.file_hash == raw:
+                    # Same bytes as last time: skip parsing (PDFs cost seconds).
+                    note(FileReport(source, "unchanged", doc_id, len(old.chunk_ids), old.pages))
+                    continue
+                note(ingester.index_document(load_path(path, settings), manifest, raw))
             except BadDocumentError as exc:
                 note(FileReport(source, "failed", doc_id, message=str(exc)))
         if prune:

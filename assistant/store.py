@@ -46,6 +46,7 @@ class ManifestEntry:
     pages: int
     meta: DocumentMeta
     indexed_at: str
+    file_hash: str = ""  # hash of the raw file (and sidecar) bytes: lets ingest skip parsing
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ class ChromaStore:
         meta.update(
             source=entry.source, content_hash=entry.content_hash, pages=entry.pages,
             chunk_ids=json.dumps(list(entry.chunk_ids)), indexed_at=entry.indexed_at,
+            file_hash=entry.file_hash,
         )
         try:
             self.docs.upsert(ids=[entry.doc_id], embeddings=[[1.0]], metadatas=[meta], documents=[""])
@@ -236,7 +238,7 @@ class ChromaStore:
             out[doc_id] = ManifestEntry(
                 doc_id=doc_id, source=str(m["source"]), content_hash=str(m["content_hash"]),
                 chunk_ids=tuple(json.loads(str(m["chunk_ids"]))), pages=int(m.get("pages", 0)),
-                meta=meta, indexed_at=str(m.get("indexed_at", "")),
+                meta=meta, indexed_at=str(m.get("indexed_at", "")), file_hash=str(m.get("file_hash", "")),
             )
         return out
 
