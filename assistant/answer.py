@@ -81,22 +81,54 @@ class Sentence:
     coverage: float
 
 
+_LIST_START = re.compile(r"^\s*(?:[-*•–—]|\(?[a-z0-9]{1,3}[.)]|\([ivx]+\))\s")
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of ``text`` (trimmed, non-empty)."""
+    """Sentence spans of ``text`` (trimmed, non-empty).
+
+    A sentence ending in a colon keeps the list that follows it (up to five
+    items), because in regulations the answer is usually that list.
+    """
     spans, pos = [], 0
     for m in _SENT_SPLIT.finditer(text):
         spans.append((pos, m.start()))
         pos = m.end()
     spans.append((pos, len(text)))
-    out = []
+    trimmed = []
     for s, e in spans:
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
         if e - s >= 3:
-            out.append((s, e))
+            trimmed.append((s, e))
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(trimmed):
+        s, e = trimmed[i]
+        j = i + 1
+        if text[s:e].endswith(":"):
+            while j < len(trimmed) and j - i <= 5 and trimmed[j][1] - s < 900:
+                nxt = text[trimmed[j][0]:trimmed[j][1]]
+                if not (_LIST_START.match(nxt) or nxt[:1].islower()):
+                    break
+                e = trimmed[j][1]
+                j += 1
+        out.append((s, e))
+        i = j
     return out
+
+
+def is_heading(sentence: str) -> bool:
+    """Headings and fragments that never answer on their own."""
+    bare = sentence.strip()
+    if bare.startswith("#") or len(bare) < 25:
+        return True
+    letters = [c for c in bare if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        return True
+    return bare.endswith("?") or (bare.endswith(":") and "\n" not in bare)
 
 
 def _wants(question: str) -> set[str]:
@@ -192,8 +224,8 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
             score = prior * (coverage + (0.4 if wants and cues else 0.0))
             if wants and not cues:
                 score *= 0.5
-            if len(sent) < 25:
-                score *= 0.3  # headings and fragments rarely answer
+            if is_heading(sent):
+                score *= 0.2  # headings and fragments never answer on their own
             out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0))
     return sorted(out, key=lambda x: -x.score)
 

@@ -66,12 +66,19 @@ def country_mentions(text: str) -> dict[str, int]:
     return counts
 
 
+# The fund regulations of each period: citing them places a text in that period.
+_PERIOD_ACTS = {
+    "2014-2020": r"\b(?:No )?(?:513|514|515|516)/2014\b",
+    "2021-2027": r"\b2021/(?:1060|1147|1148|1149)\b",
+}
+
+
 def period_mentions(text: str) -> dict[str, int]:
-    """How often each programme period is named (hyphen or en dash)."""
+    """How often each programme period is named, or one of its fund regulations cited."""
     counts = {}
     for period in PERIODS:
         a, b = period.split("-")
-        n = len(re.findall(rf"{a}\s*[-–—]\s*{b}", text))
+        n = len(re.findall(rf"{a}\s*[-–—]\s*{b}", text)) + len(re.findall(_PERIOD_ACTS[period], text))
         if n:
             counts[period] = n
     return counts
@@ -113,8 +120,10 @@ def extract_metadata(text: str, *, name: str, pdf_title: str = "", pdf_date: str
     language = detect_language(text)
     title, doc_type, publisher, country, date = "", "", "", "", ""
 
+    # Rejoined text puts "of 7 July 2021 establishing the …" on the heading's line.
     reg = re.search(
-        r"^(REGULATION|DIRECTIVE|DECISION) \(EU[^)]*\) (?:No )?(\d+/\d{4}|\d{4}/\d+)[^\n]*\n(of [^\n]+)\n([^\n]+)",
+        r"^(REGULATION|DIRECTIVE|DECISION) \(EU[^)]*\) (?:No )?(\d+/\d{4}|\d{4}/\d+)[^\n]*?"
+        r"\s(of \d{1,2} \w+ \d{4})\s+([^\n]+)",
         head, re.M,
     )
     if "SUMMARY OF:" in head:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .glossary import expand
 from .index import Index
 from .keyword import query_tokens
 from .query import Query
@@ -29,6 +30,9 @@ class RetrievalConfig:
     candidates: int = 40
     boost: float = 0.25  # multiplier bonus for matching an inferred filter
     penalty: float = 0.5  # multiplier for contradicting an inferred period
+    # BM25 also gets the glossary's translations of the question's terms, so
+    # an English question can match a Swedish statute by keyword too.
+    expand_keywords: bool = True
 
     def __post_init__(self) -> None:
         if self.mode not in ("dense", "keyword", "hybrid"):
@@ -77,8 +81,9 @@ def retrieve(index: Index, query: Query, k: int = 5, config: RetrievalConfig | N
                 dense_sim[r.chunk.chunk_id] = r.similarity
     keyword_ids: list[str] = []
     if config.mode in ("keyword", "hybrid"):
-        langs = dict.fromkeys([query.language, "en"])
-        tokens = query_tokens(query.search_text, langs)
+        text = expand(query.search_text) if config.expand_keywords else query.search_text
+        langs = dict.fromkeys([query.language, "en", *(["sv", "nl", "fr"] if config.expand_keywords else [])])
+        tokens = query_tokens(text, langs)
         keyword_ids = [cid for cid, _ in index.keyword.search(tokens, config.candidates, allowed)]
     fused = rrf_fuse([dense_ids, keyword_ids], [config.dense_weight, config.keyword_weight])
     for cid in fused:
