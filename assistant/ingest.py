@@ -94,7 +94,11 @@ class Ingester:
             self.store.delete_chunks(stale)
         manifest[doc.doc_id] = entry
         status = "updated" if old is not None else "indexed"
-        return FileReport(doc.source, status, doc.doc_id, len(chunks), pages)
+        message = ""
+        if doc.page_count > self.settings.max_pdf_pages:  # indexed, but not all of it: say so
+            message = (f"only the first {self.settings.max_pdf_pages} of {doc.page_count} pages indexed "
+                       "(ASSISTANT_MAX_PDF_PAGES)")
+        return FileReport(doc.source, status, doc.doc_id, len(chunks), pages, message)
 
     def collect_garbage(self, manifest: dict[str, ManifestEntry]) -> int:
         """Delete chunks no manifest entry names (left by an interrupted run)."""

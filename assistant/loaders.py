@@ -79,8 +79,9 @@ def load_bytes(data: bytes, *, source: str, name: str, settings: Settings,
     kind = kind_of(data, name)
     pages: tuple[PageSpan, ...] = ()
     pdf_title = pdf_date = ""
+    page_count = 0
     if kind == "pdf":
-        text, pages, pdf_title, pdf_date = _pdf_text(data, name, settings)
+        text, pages, pdf_title, pdf_date, page_count = _pdf_text(data, name, settings)
     else:
         raw = clean_text(decode_text(data, name))
         if kind == "html":
@@ -96,11 +97,11 @@ def load_bytes(data: bytes, *, source: str, name: str, settings: Settings,
         meta = apply_sidecar(meta, sidecar_for)
     return Document(
         doc_id=doc_id_for(source), source=source, text=text,
-        content_hash=content_hash(text, meta), meta=meta, pages=pages,
+        content_hash=content_hash(text, meta), meta=meta, pages=pages, page_count=page_count,
     )
 
 
-def _pdf_text(data: bytes, name: str, settings: Settings) -> tuple[str, tuple[PageSpan, ...], str, str]:
+def _pdf_text(data: bytes, name: str, settings: Settings) -> tuple[str, tuple[PageSpan, ...], str, str, int]:
     import tempfile
 
     from .pdf import extract_pdf
@@ -126,7 +127,7 @@ def _pdf_text(data: bytes, name: str, settings: Settings) -> tuple[str, tuple[Pa
         spans.append(PageSpan(page=number, start=offset, end=offset + len(page_text)))
         parts.append(page_text)
         offset += len(page_text)
-    return "".join(parts), tuple(spans), pdf.title, pdf.created
+    return "".join(parts), tuple(spans), pdf.title, pdf.created, pdf.page_count
 
 
 def load_path(path: Path, settings: Settings) -> Document:

@@ -10,6 +10,7 @@ checks, so a question about Estonia is not answered with Latvia's figures.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .errors import ConfigError, QuestionError
@@ -66,12 +67,20 @@ class Query:
     follow_up: bool = False
 
 
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
+
+
 def sanitise_question(text: str, max_chars: int) -> str:
     """Strip control/zero-width characters and collapse whitespace; check length."""
     if not isinstance(text, str):
         raise QuestionError("the question must be text")
-    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]", "", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    # Whitespace (line breaks included) becomes one space; then every control,
+    # format and surrogate character goes: zero-width and bidi marks, soft
+    # hyphens and the invisible "tag" characters (U+E0000 block) that can
+    # smuggle instructions, and lone surrogates that cannot be encoded.
+    text = re.sub(r"\s+", " ", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
+    text = re.sub(r" {2,}", " ", text).strip()
     if not text:
         raise QuestionError("Please type a question.")
     if len(text) > max_chars:

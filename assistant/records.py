@@ -46,6 +46,9 @@ class Document:
     content_hash: str  # hash of the text and metadata: changes mean re-index
     meta: DocumentMeta
     pages: tuple[PageSpan, ...] = ()
+    # A PDF's true page count; more than the spans above when the page cap
+    # (ASSISTANT_MAX_PDF_PAGES) cut it short, so ingest can say so.
+    page_count: int = 0
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page that holds character ``offset``; None for non-paged text."""

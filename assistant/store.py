@@ -58,8 +58,11 @@ class DenseResult:
 
 def _chroma_errors() -> tuple[type[BaseException], ...]:
     import chromadb.errors as ce
+    import httpx
 
-    return (ce.ChromaError, ConnectionError, OSError, ValueError, RuntimeError)
+    # Chroma's HttpClient lets httpx's errors through unwrapped: a server that
+    # goes away after start-up raises httpx.ConnectError, which is no OSError.
+    return (ce.ChromaError, ConnectionError, OSError, ValueError, RuntimeError, httpx.HTTPError)
 
 
 class _GuardEmbeddingFunction:
@@ -162,8 +165,14 @@ class ChromaStore:
             return StoreUnavailableError(
                 f"Chroma server at {self.settings.chroma_url} failed to {what} ({msg})"
             )
-        if isinstance(exc, OSError) and exc.errno == 28:
+        # Chroma reports SQLite's codes inside its own error text: 13 SQLITE_FULL,
+        # 8 SQLITE_READONLY. Both deserve a plain sentence, not a driver message.
+        text = str(exc).lower()
+        if (isinstance(exc, OSError) and exc.errno == 28) or "disk is full" in text or "(code: 13)" in text:
             return IndexStoreError(f"disk full while writing the index at {self.location}")
+        if "readonly database" in text or "read-only file system" in text or "(code: 8)" in text:
+            return IndexStoreError(f"the index at {self.location} is read-only; Chroma needs write access "
+                                   "even to answer: make the folder writable")
         return IndexStoreError(f"index at {self.location} failed to {what} ({msg})")
 
     def _open_collections(self) -> None:

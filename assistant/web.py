@@ -534,7 +534,9 @@ class WebUI:
             doc_type = gr.Dropdown(DOC_TYPE_CHOICES, value=ANY, label="Document type")
         chatbot = gr.Chatbot(label="Conversation", height=440, buttons=["copy"],
                              placeholder="Ask about AMIF objectives, budgets or eligibility.")
-        question = gr.Textbox(label="Your question", placeholder=EXAMPLES[0], lines=2, max_lines=6)
+        # lines=1: Enter sends, as in any chat (Gradio sends on Shift+Enter when lines > 1);
+        # Shift+Enter adds a line and the box grows up to max_lines.
+        question = gr.Textbox(label="Your question", placeholder=EXAMPLES[0], lines=1, max_lines=6)
         with gr.Row():
             send = gr.Button("Send", variant="primary")
             clear = gr.Button("Clear conversation")
