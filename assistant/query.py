@@ -151,8 +151,11 @@ def understand(question: str, history: list[dict[str, str]] | None, filters: dic
     search_text = text
     follow_up = False
     earlier = [t.get("content", "") for t in (history or []) if t.get("role") == "user" and t.get("content")]
-    if earlier:
-        previous = sanitise_question(earlier[-1], max_chars)
+    try:
+        previous = sanitise_question(earlier[-1], max_chars) if earlier else ""
+    except QuestionError:  # an earlier turn that was refused (blank, too long) carries no context
+        previous = ""
+    if previous:
         prev_inferred, prev_countries, prev_years = _infer(previous)
         short = len(text.split()) <= 12
         if short or _FOLLOW_UP.search(text):

@@ -100,6 +100,8 @@ def _cyclic_outline_pdf() -> bytes:
 
 def test_hostile_pdfs_through_ingest(tmp_path: Path, settings: Any) -> None:
     """One batch of awkward PDFs: each gets its own line; nothing empty or half-parsed is indexed."""
+    from assistant.ingest import ingest
+
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "locked.pdf").write_bytes(encrypt(text_pdf("Secret AMIF page"), "secret"))
@@ -117,7 +119,7 @@ def test_hostile_pdfs_through_ingest(tmp_path: Path, settings: Any) -> None:
     capped = replace(settings, max_pdf_pages=40, pdf_timeout_s=90.0, pdf_memory_mb=1024)
 
     started = time.monotonic()
-    report = __import__("assistant.ingest", fromlist=["ingest"]).ingest([str(folder)], capped)
+    report = ingest([str(folder)], capped)
     assert time.monotonic() - started < 300
     by_name = {Path(f.source).name: f for f in report.files}
     assert by_name["locked.pdf"].status == "failed"
@@ -323,6 +325,15 @@ def test_control_and_zero_width_characters_are_stripped(served: dict[str, Any]) 
     assert r.status_code == 422 and r.json() == {"detail": "Please type a question."}
 
 
+def test_refused_or_invisible_history_turns_do_not_block_the_question(served: dict[str, Any]) -> None:
+    """The API takes history from the client: a turn the app would have refused is ignored, not fatal."""
+    for earlier in ("\u200b\u2060", "x" * 20_000):
+        history = [{"role": "user", "content": earlier}, {"role": "assistant", "content": "Please type a question."}]
+        r = httpx.post(served["url"] + "/api/ask", json={"question": QUESTION, "history": history}, timeout=120)
+        assert r.status_code == 200, r.text
+        assert LV_BUDGET in r.json()["answer"]
+
+
 def test_markup_in_questions_is_shown_not_rendered(served: dict[str, Any]) -> None:
     """HTML, Markdown images and links typed into the chat come back escaped (the browser test renders it)."""
     question = ("<script>alert(1)</script><img src=x onerror=alert(2)> ![pixel](http://127.0.0.2:9/x.png) "
@@ -364,8 +375,6 @@ def test_staff_functions_refuse_raw_http_calls(served: dict[str, Any]) -> None:
 
 def test_uploaded_file_names_cannot_escape(served: dict[str, Any]) -> None:
     """A traversal file name stays a name: stored under a content hash inside the upload folder."""
-    from assistant.loaders import doc_id_for  # noqa: F401 - imported to keep this test next to the loader's rules
-
     url = served["url"]
     data = text_pdf("Zorblax traversal test page about AMIF integration grants of 321 euros.")
     r = httpx.post(url + "/gradio_api/upload", files=[("files", ("../../etc/passwd.pdf", data, "application/pdf"))],
