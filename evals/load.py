@@ -59,6 +59,9 @@ QUESTIONS = [
     "Who can receive AMIF funding in Sweden?",
 ]
 ANY = "any"
+# A browser waits minutes for a page or an event; gradio_client's httpx default
+# (5 s) would count a slow-but-working server as failed.
+CLIENT_KWARGS: dict[str, Any] = {"verbose": False, "httpx_kwargs": {"timeout": httpx.Timeout(120.0)}}
 
 
 @dataclass
@@ -139,7 +142,7 @@ def chat_user(url: str, user: int, deadline: float, tally: Tally) -> None:
     from gradio_client import Client
 
     try:
-        client = Client(url + "/", verbose=False)
+        client = Client(url + "/", **CLIENT_KWARGS)
     except Exception as exc:  # noqa: BLE001 - counted, never fatal to the run
         with tally.lock:
             tally.other_errors[f"connect: {type(exc).__name__}"] += 1
@@ -166,6 +169,8 @@ def chat_user(url: str, user: int, deadline: float, tally: Tally) -> None:
                 if _is_queue_full(exc):
                     tally.queue_full += 1
                     tally.messages.setdefault("queue_full", str(exc))
+                elif isinstance(exc, httpx.TimeoutException):  # slow, not failed: counted apart
+                    tally.other_errors["chat client timeout"] += 1
                 else:
                     tally.server_errors += 1
                     tally.messages.setdefault("chat_error", f"{type(exc).__name__}: {exc}"[:300])
@@ -209,7 +214,7 @@ def burst(url: str, size: int, tally: Tally, timeout_s: float) -> dict[str, Any]
     """``size`` chat submissions at once from a few sessions; returns how they ended."""
     from gradio_client import Client
 
-    clients = [Client(url + "/", verbose=False) for _ in range(4)]
+    clients = [Client(url + "/", **CLIENT_KWARGS) for _ in range(4)]
     started = time.monotonic()
     jobs = [clients[i % len(clients)].submit(QUESTIONS[i % len(QUESTIONS)], [], ANY, ANY, ANY, api_name="/ask")
             for i in range(size)]
