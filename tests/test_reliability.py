@@ -39,7 +39,7 @@ import httpx
 import pytest
 
 from .conftest import CORPUS, REPO
-from .test_api import LATVIA_TITLE, QUESTION, serve_in_thread
+from .test_api import QUESTION, serve_in_thread
 from .test_pdf import _stream, encrypt, make_pdf, text_pdf, zlib_bomb
 
 STAFF_USER, STAFF_PASSWORD = "staff", "reliability test password"
