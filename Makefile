@@ -19,6 +19,14 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	touch $@
 
+# Test-only: llama-cpp-python (its server builds from source, a few minutes)
+# and the tiny SmolLM2 model fetched into .cache/llm/ for the LLM-mode tests.
+# `make run` never needs these.
+$(VENV)/.installed-llm: requirements-llm.txt tests/fetch_llm_model.py $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-llm.txt
+	$(PY) tests/fetch_llm_model.py --dest .cache/llm
+	touch $@
+
 ## index: index corpus/ (incremental: unchanged documents are skipped)
 index: $(VENV)/.installed
 	$(PY) -m assistant ingest corpus/ --prune
@@ -27,8 +35,8 @@ index: $(VENV)/.installed
 run: index
 	$(PY) -m assistant serve --host $(HOST) --port $(PORT)
 
-## test: venv, install (with test tools), whole suite
-test: $(VENV)/.installed-test
+## test: venv, install (with test tools, llama.cpp server and the tiny model), whole suite
+test: $(VENV)/.installed-test $(VENV)/.installed-llm
 	$(PY) -m pytest
 
 ## eval: QA sets, ours vs the LangChain baseline; reports in evals/reports/

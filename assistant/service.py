@@ -6,19 +6,25 @@ format output around these methods.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 
 from .answer import abstention_text, compose, decide, score_sentences
-from .errors import QuestionError
+from .errors import LLMError, QuestionError
 from .i18n import message
 from .index import Index
+from .llm import NOTICES, AnswerWriter, LangChainWriter, QuestionRewriter, llm_answer, rewrite_question
 from .query import Query, understand
 from .records import Answer, Hit
 from .retrieve import RetrievalConfig, retrieve
 from .settings import Settings
 from .store import ManifestEntry
+from .verify import looks_like_instruction
+
+log = logging.getLogger(__name__)
 
 # Share of the question's (idf-weighted) content terms the best sentence must
 # cover before we answer; calibrated on the unanswerable questions of our QA
@@ -30,9 +36,11 @@ class Assistant:
     """Question answering over one index."""
 
     def __init__(self, settings: Settings | None = None, *, index: Index | None = None,
-                 retrieval: RetrievalConfig | None = None, min_coverage: float = MIN_COVERAGE) -> None:
+                 retrieval: RetrievalConfig | None = None, min_coverage: float = MIN_COVERAGE,
+                 writer: AnswerWriter | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self._index = index
+        self._writer = writer  # LLM mode only; built from the settings on first use
         self._lock = threading.Lock()
         self.retrieval = retrieval or RetrievalConfig()
         self.min_coverage = min_coverage
@@ -58,14 +66,76 @@ class Assistant:
     def answer(self, question: str, history: list[dict[str, str]] | None = None,
                filters: dict[str, str] | None = None) -> Answer:
         """Answer ``question`` from the indexed documents, with citations."""
+        if self.settings.llm_enabled:
+            final = None
+            for final in self.answer_stream(question, history, filters):
+                pass
+            assert isinstance(final, Answer)  # answer_stream always ends with the Answer
+            return final
         t0 = time.perf_counter()
-        query = self.understand(question, history, filters)
+        return self._extractive(self.understand(question, history, filters), t0)[0]
+
+    def answer_stream(self, question: str, history: list[dict[str, str]] | None = None,
+                      filters: dict[str, str] | None = None) -> Iterator[str | Answer]:
+        """LLM mode: the verified answer text as it grows, then the final Answer.
+
+        In extractive mode it yields only the Answer. The time spent waiting
+        for the model (follow-up rewrite plus answer) is at most ``llm_timeout_s``.
+        """
+        if not self.settings.llm_enabled:
+            yield self.answer(question, history, filters)
+            return
+        t0 = time.perf_counter()
+        asked = query = self.understand(question, history, filters)
+        try:
+            writer = self.writer
+        except LLMError as exc:  # e.g. a malformed base URL: answer extractively, say so
+            log.warning("LLM writer unavailable: %s", exc)
+            answer, _ = self._extractive(query, t0)
+            yield replace(answer, mode="extractive-fallback", notice=NOTICES["unavailable"])
+            return
+        budget = self.settings.llm_timeout_s  # seconds of model waiting left for this question
+        standalone = ""
+        if asked.follow_up and history and isinstance(writer, QuestionRewriter):
+            started = time.monotonic()
+            standalone = rewrite_question(writer, asked.question, history, started + budget,
+                                          self.settings.max_question_chars)
+            budget -= time.monotonic() - started
+        if standalone:  # retrieve with the model's stand-alone question; keep the asker's language
+            rewritten = understand(standalone, None, filters, self.settings.max_question_chars)
+            query = replace(rewritten, language=asked.language)
+        extractive, hits = self._extractive(query, t0)
+        if standalone:
+            extractive = replace(extractive, question=asked.question, standalone_question=standalone)
+        if extractive.abstained or not hits:
+            # The rule checks (country, period, coverage) abstained: the model is not asked.
+            yield replace(extractive, mode="extractive-fallback")
+            return
+        started = time.monotonic()
+        for item in llm_answer(writer, query, hits, extractive, started + max(budget, 0.0)):
+            if isinstance(item, Answer):
+                waited = self.settings.llm_timeout_s - budget + time.monotonic() - started
+                item = replace(item, timings_ms={
+                    **item.timings_ms, "llm": round(waited * 1000, 2),
+                    "total": round((time.perf_counter() - t0) * 1000, 2)})
+            yield item
+
+    @property
+    def writer(self) -> AnswerWriter:
+        with self._lock:
+            if self._writer is None:
+                self._writer = LangChainWriter(self.settings)
+            return self._writer
+
+    def _extractive(self, query: Query, t0: float) -> tuple[Answer, list[Hit]]:
+        """The extractive answer for an understood query, and the hits it was drawn from."""
         t1 = time.perf_counter()
         hits = retrieve(self.index, query, max(self.settings.top_k, 5), self.retrieval)
         t2 = time.perf_counter()
         if not self.index.chunk_count():
-            return self._abstain(query, "empty_index", [], t0, t1, t2)
-        sentences = score_sentences(self.index, query, hits)
+            return self._abstain(query, "empty_index", [], t0, t1, t2), []
+        # A document sentence that addresses the assistant is never quoted (prompt injection).
+        sentences = [s for s in score_sentences(self.index, query, hits) if not looks_like_instruction(s.text)]
         decision = decide(query, hits, sentences, self.min_coverage)
         if decision.abstain:
             text, cites = abstention_text(query, decision, hits)
@@ -79,7 +149,7 @@ class Assistant:
             filters=query.filters, mode="extractive", language=query.language,
             timings_ms=_timings(t0, t1, t2, t3),
             standalone_question=query.search_text if query.follow_up else "",
-        )
+        ), hits
 
     def _abstain(self, query: Query, key: str, hits: list[Hit], t0: float, t1: float, t2: float) -> Answer:
         return Answer(

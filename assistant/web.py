@@ -281,7 +281,18 @@ class WebUI:
         chat = history + [{"role": "user", "content": md_escape(question)}]
         yield chat + [_bot(SEARCHING)], "", "", None, ""
         try:
-            ans = self.assistant.answer(question, turns or None, _choice_filters(country, period, doc_type))
+            filters = _choice_filters(country, period, doc_type)
+            if self.assistant.settings.llm_enabled:
+                # LLM mode: show the verified sentences as the model writes them.
+                ans = None
+                for item in self.assistant.answer_stream(question, turns or None, filters):
+                    if isinstance(item, Answer):
+                        ans = item
+                    else:
+                        yield chat + [_bot(answer_markdown(item, set()) or SEARCHING)], "", "", None, ""
+                assert ans is not None  # answer_stream always ends with the Answer
+            else:
+                ans = self.assistant.answer(question, turns or None, filters)
         except AssistantError as exc:
             if isinstance(exc, QuestionError):
                 text = str(exc)
@@ -294,7 +305,8 @@ class WebUI:
             return
         cited = {c.n for c in ans.citations}
         notice = f"_{md_escape(ans.notice)}_\n\n" if ans.notice else ""
-        for part in progressive(ans.answer)[:-1]:
+        streamed = ans.mode in ("llm", "llm-verified-partial")  # already shown as it was written
+        for part in [] if streamed else progressive(ans.answer)[:-1]:
             yield chat + [_bot(notice + answer_markdown(part, cited))], "", "", None, ""
         final = chat + [_bot(notice + answer_markdown(ans.answer, cited))]
         yield final, render_sources(ans.citations), "", _answer_state(ans), ""
