@@ -193,7 +193,9 @@ def with_deadline(produce: Callable[[], Iterator[str]], deadline: float) -> Iter
             if kind == "end":
                 return
             if kind == "error":
-                raise value if isinstance(value, LLMError) else LLMError(f"the language model failed: {value}")
+                if isinstance(value, LLMError):
+                    raise value
+                raise LLMError(f"the language model failed: {value!r}") from value
             yield value
     finally:
         stop.set()  # an abandoned call ends at its next chunk or at the HTTP timeout

@@ -292,7 +292,7 @@ class _Fault(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         if self.behaviour == "slow":
-            time.sleep(8)
+            time.sleep(30)
             self._send(200, "application/json", b"{}")
         elif self.behaviour == "html":
             self._send(200, "text/html", b"<!doctype html><html><body><h1>502 Bad Gateway</h1></body></html>")
@@ -354,9 +354,10 @@ def test_endpoint_faults_give_the_extractive_answer_in_time(seed_assistant, faul
         ans = assistant.answer(question, turns)
         elapsed = time.monotonic() - t1
         assert ans.mode == "extractive-fallback" and ans.notice == NOTICES["unavailable"], (ans.mode, ans.notice)
-        # The model wait is bounded by the timeout; the rest is our own retrieval.
-        assert ans.timings_ms["llm"] < (timeout + 0.5) * 1000, ans.timings_ms
-        assert elapsed < timeout + 2 * (t1 - t0) + 1.0, (elapsed, t1 - t0)
+        # The model wait is bounded by the timeout; the rest is our own retrieval, whose
+        # time varies on a shared machine (the slow server would take 30 s: no hang passes).
+        assert ans.timings_ms["llm"] < (timeout + 1.0) * 1000, ans.timings_ms
+        assert elapsed < timeout + 2 * (t1 - t0) + 3.0, (elapsed, t1 - t0, ans.timings_ms)
         assert base.mode == "extractive"
         if turns is None:
             assert ans.answer == extractive.answer and ans.citations == extractive.citations
