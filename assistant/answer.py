@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN_PLUS, STOPWORDS_FRENCH, STOPWORDS_SWEDISH
+
 from .i18n import message
 from .index import Index
 from .glossary import CONCEPTS, concepts_of
@@ -34,13 +36,19 @@ _DATE = re.compile(
     r"janv|févr|avr|mai|juin|juil|août|sept|déc|maart|mei)\w*\s+\d{4}|\b\d{1,2} [A-Z][a-z]+ (?:this year|\d{4})|"
     r"\bOn \d{1,2} \w+", re.I)
 _NUMBER = re.compile(r"\d")
+_YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*[-–—/]\s*(?:19|20)\d\d\b")
+# "Published: 09.11.2022." is short but a fact, not a heading.
+_LABEL_VALUE = re.compile(r"^[^\W\d_][\w ]{2,30}:\s*\S*\d")
 
 _WANTS = {
-    "amount": re.compile(r"\b(how much|budget|amount|allocation|financial envelope|hur mycket|belopp|"
+    "amount": re.compile(r"\b(how much|budget|amount|allocation|financial envelope|split|divided|breakdown|hur mycket|belopp|fördela\w*|"
                          r"budget\w*|combien|montant|enveloppe|hoeveel|bedrag|cik)\b", re.I),
     "percent": re.compile(r"\b(share|percent\w*|percentage|rate|proportion|andel|procent|taux|pourcentage|"
                           r"aandeel)\b|%", re.I),
     "date": re.compile(r"\b(when|date|deadline|när|datum|quand|wanneer|until|by what|från när|published)\b", re.I),
+    # "Which period?": the answering sentence must name a year range.
+    "period": re.compile(r"\b(which|what|vilken|welke|quelle)\s+(programme\s+|programming\s+)?(period|programperiod|"
+                         r"programmaperiode|période)\b", re.I),
     "count": re.compile(r"\b(how many|number of|hur många|antal|combien de|hoeveel)\b", re.I),
     "who": re.compile(r"\b(who|which (authority|body|ministry|organisation|organization)|vem|vilken myndighet|vilka|"
                       r"qui|wie|welke)\b", re.I),
@@ -58,7 +66,14 @@ hoeveel wat welke wie wanneer waar waarom is zijn heeft hebben het de een van vo
 combien quel quelle quels quelles qui quand où pourquoi est sont a ont le la les un une des du de pour avec et ou selon
 cik kāds kāda kas kad kur kāpēc ir un par no uz ar
 medel går stor andel typer typ sorts slags del part kind kinds type types
+give example examples couple few say says tell explain describe mention mentioned mentions regarding concerning
+apart besides except far yet still currently take takes taking care refer refers referring relate relates related
+ge exempel några berätta gäller
 """.split())
+# Generic function words of the question languages (bm25s ships the lists):
+# they never say which passage answers, and a question word that the corpus
+# never uses must not count as "not covered" merely because it is common.
+_FRAMING |= set(STOPWORDS_EN_PLUS) | set(STOPWORDS_SWEDISH) | set(STOPWORDS_DUTCH) | set(STOPWORDS_FRENCH)
 _UNKNOWN_YEARS = re.compile(r"\b(20[3-9]\d|2028|2029|19\d\d)\b")
 
 
@@ -123,6 +138,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def is_heading(sentence: str) -> bool:
     """Headings and fragments that never answer on their own."""
     bare = sentence.strip()
+    if _LABEL_VALUE.match(bare):
+        return False
     if bare.startswith("#") or len(bare) < 25:
         return True
     letters = [c for c in bare if c.isalpha()]
@@ -145,20 +162,21 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
     """What the question is about, minus framing words, countries and years."""
     text = text or query.question
     country_words = {n for names in COUNTRIES.values() for n in names}
-    words = [w for w in re.findall(r"[^\W\d_][\w-]*", re.sub(r"['’]s\b", "", text.casefold()))
-             if w not in _FRAMING and w not in country_words and len(w) > 1]
     units: list[Unit] = []
     seen_concepts: set[int] = set()
     seen_tokens: set[str] = set()
-    # Multi-word glossary terms ("target group") first; their words are used up.
-    low = " ".join(words)
+    # Multi-word glossary terms ("target group", "just nu") first, before
+    # framing words are dropped (a term may be made of them); their words are
+    # used up.
+    low = " ".join(re.findall(r"[^\W\d_][\w-]*", re.sub(r"['’]s\b", "", text.casefold())))
     for c in concepts_of(low):
         for form in CONCEPTS[c]:
-            if " " in form and form.casefold() in low:
+            if " " in form and re.search(rf"\b{re.escape(form.casefold())}\b", low):
                 seen_concepts.add(c)
                 units.append(Unit(c, form, 2.0))
                 low = low.replace(form.casefold(), " ")
                 break
+    low = " ".join(w for w in low.split() if w not in _FRAMING and w not in country_words and len(w) > 1)
     words = low.split()
     for word in words:
         concepts = concepts_of(word)
@@ -181,7 +199,17 @@ def _covers(unit: Unit, toks: set[str], concepts: set[int]) -> bool:
     return t in toks or (len(t) >= 5 and any(t in x for x in toks))
 
 
-def _cue_ok(want: str, sent: str, units: Sequence[Unit]) -> bool:
+_COUNTED = re.compile(r"\b(?:how many|hur många|hoeveel|combien d[e'’]|number of|antal(?:et)?)\s+([^\W\d_][\w-]*)", re.I)
+
+
+def counted_word(question: str) -> str:
+    """The noun a "how many …" question counts ("projects"), or ''."""
+    m = _COUNTED.search(question)
+    return m.group(1).casefold() if m else ""
+
+
+def _cue_ok(want: str, sent: str, counted: Unit | None, toks: set[str], concepts: set[int]) -> bool:
+    """Whether ``sent`` has the kind of fact the question wants (an amount, a date…)."""
     if want == "amount":
         return bool(_AMOUNT.search(sent))
     if want == "percent":
@@ -189,7 +217,11 @@ def _cue_ok(want: str, sent: str, units: Sequence[Unit]) -> bool:
     if want == "date":
         return bool(_DATE.search(sent))
     if want == "count":
-        return bool(re.search(r"\d", sent))
+        # "How many projects?" is answered by a number of projects, not by
+        # any figure (a budget sentence must not answer it).
+        return bool(re.search(r"\d", sent)) and (counted is None or _covers(counted, toks, concepts))
+    if want == "period":
+        return bool(_YEAR_RANGE.search(sent))
     return True
 
 
@@ -203,6 +235,9 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         # Carried-over topic counts, but less than what the new turn asks.
         units += [Unit(u.concept, u.token, u.weight * 0.3) for u in carried]
     total = sum(u.weight for u in units)
+    word = counted_word(query.question)
+    counted = next((u for u in units if u.token == word or (u.concept is not None and u.concept in concepts_of(word))),
+                   None) if word else None
     out: list[Sentence] = []
     for i, hit in enumerate(hits[:max_hits]):
         chunk = hit.chunk
@@ -220,12 +255,14 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
                 u.weight for u in units if not _covers(u, toks, concepts) and _covers(u, ctx_toks, ctx_concepts)
             )
             coverage = covered / total if total else 1.0
-            cues = all(_cue_ok(w, sent, units) for w in wants)
+            cues = all(_cue_ok(w, sent, counted, toks, concepts) for w in wants)
             score = prior * (coverage + (0.4 if wants and cues else 0.0))
             if wants and not cues:
                 score *= 0.5
             if is_heading(sent):
                 score *= 0.2  # headings and fragments never answer on their own
+            if query.previous_answer and _said_before(sent, query.previous_answer):
+                score *= 0.6  # a follow-up asks for something new, not the last answer again
             out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0))
     return sorted(out, key=lambda x: -x.score)
 
@@ -287,6 +324,12 @@ def citation_for(n: int, hit: Hit, highlight: str = "") -> Citation:
         source=c.source, url=c.meta.url, page=c.page, quote=c.text, score=round(hit.score, 6),
         start=c.start, end=c.end, highlight=highlight, language=c.meta.language,
     )
+
+
+def _said_before(sentence: str, previous: str) -> bool:
+    """Whether ``sentence`` is already (verbatim) in the previous answer."""
+    norm = lambda t: re.sub(r"\W+", " ", t.casefold()).strip()  # noqa: E731
+    return norm(sentence) in norm(previous)
 
 
 def _near_duplicate(a: str, b: str) -> bool:

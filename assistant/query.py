@@ -65,6 +65,7 @@ class Query:
     countries: tuple[str, ...] = ()  # every country the question names
     years: tuple[str, ...] = ()  # four-digit years the question names
     follow_up: bool = False
+    previous_answer: str = ""  # the last assistant turn, for follow-ups (a follow-up asks for something new)
 
 
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
@@ -150,6 +151,7 @@ def understand(question: str, history: list[dict[str, str]] | None, filters: dic
     inferred, countries, years = _infer(text)
     search_text = text
     follow_up = False
+    previous_answer = ""
     earlier = [t.get("content", "") for t in (history or []) if t.get("role") == "user" and t.get("content")]
     try:
         previous = sanitise_question(earlier[-1], max_chars) if earlier else ""
@@ -166,8 +168,10 @@ def understand(question: str, history: list[dict[str, str]] | None, filters: dic
             countries = countries or prev_countries
             years = years or prev_years
             search_text = f"{text} {previous}"
+            answers = [t.get("content", "") for t in (history or []) if t.get("role") == "assistant"]
+            previous_answer = str(answers[-1])[:max_chars] if answers else ""
     return Query(
         question=text, search_text=search_text, language=language,
         filters=parse_filters(filters), inferred=inferred, countries=countries, years=years,
-        follow_up=follow_up,
+        follow_up=follow_up, previous_answer=previous_answer,
     )

@@ -127,3 +127,56 @@ def test_split_sentences_keeps_abbreviations() -> None:
     spans = split_sentences(text)
     assert [text[s:e] for s, e in spans] == [
         "Regulation (EU) No 516/2014 applies.", "See Art. 5 for details.", "Next one!"]
+
+
+def test_follow_up_split_and_who_take_over_the_topic(seed_assistant) -> None:
+    """Generic words ("split", "take care of", "part") neither hide the answer nor need the glossary."""
+    budget = [{"role": "user", "content": "What is Latvia's AMIF budget for 2021-2027?"},
+              {"role": "assistant", "content": "Latvia has 41.8 million euros under the AMIF for 2021-2027."}]
+    ans = seed_assistant.answer("How is that amount split between EU and national money?", history=budget)
+    assert not ans.abstained
+    assert ans.answer.startswith(f"According to the indexed documents: {SPLIT} [1]")
+    managers = [{"role": "user", "content": "Who manages Latvia's AMIF programme?"},
+                {"role": "assistant", "content": "The Ministry of the Interior is the Managing Authority."}]
+    ans = seed_assistant.answer("And who takes care of the integration part?", history=managers)
+    assert not ans.abstained
+    assert "the Ministry of Culture is the delegated authority for integration. [1]" in ans.answer
+
+
+def test_which_period_is_answered_by_a_year_range(seed_assistant) -> None:
+    history = [{"role": "user", "content": "How much has the Swedish AMIF granted so far?"},
+               {"role": "assistant", "content": "Just over 135 million euros."}]
+    ans = seed_assistant.answer("Which programme period does that figure refer to?", history=history)
+    assert not ans.abstained
+    first = ans.answer.split(" [1]")[0]
+    assert "år 2014-2020" in first and ans.citations[0].title == SE_TITLE
+
+
+def test_follow_up_does_not_repeat_the_previous_answer(seed_assistant) -> None:
+    history = [{"role": "user", "content": "Hur många projekt har AMIF beviljat medfinansiering i Sverige under 2014-2020?"},
+               {"role": "assistant", "content": "Närmare 80\u00a0projekt runt om i landet har beviljats medfinansiering "
+                                                "under fondens pågående programgenomförande, år 2014-2020, av dem finns "
+                                                "det projekt som pågår tom år 2022. [1]"}]
+    ans = seed_assistant.answer("Och hur många av dem pågår just nu?", history=history)
+    assert ans.answer.startswith("Enligt de indexerade dokumenten: Just nu pågår ett 30-tal projekt")
+
+
+def test_english_question_finds_swedish_figure_through_the_glossary(seed_assistant) -> None:
+    ans = seed_assistant.answer("How much funding has the Swedish AMIF granted so far in the current "
+                                "programme implementation?")
+    assert not ans.abstained
+    assert "drygt 135 miljoner EURO" in ans.answer and ans.citations[0].language == "sv"
+
+
+def test_how_many_needs_a_count_of_that_thing(seed_assistant) -> None:
+    """A budget figure does not answer "how many projects" (the count is not in the documents)."""
+    ans = seed_assistant.answer("How many projects will Latvia fund under its AMIF national programme?")
+    assert ans.abstained
+    assert "41 804 171.98" not in ans.answer
+
+
+def test_label_value_line_is_not_a_heading() -> None:
+    from assistant.answer import is_heading
+
+    assert not is_heading("Published: 09.11.2022.")
+    assert is_heading("Prepared by:") and is_heading("## Article 3")
