@@ -46,5 +46,9 @@ eval: $(VENV)/.installed
 	  $(PY) -m assistant eval evals/amif_qa.jsonl --corpus ../shared/corpus --baseline --report evals/reports/amif; \
 	else echo "../shared absent: skipping the AMIF QA set"; fi
 
+## bench: ingest, query latency/recall at 1k/10k/100k (synthetic), serving; JSON in evals/results/
+bench: $(VENV)/.installed
+	$(PY) evals/bench.py all
+
 clean:
 	rm -rf $(VENV) index/chroma index/keyword

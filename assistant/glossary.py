@@ -93,17 +93,55 @@ def _matches(word: str, form: str) -> bool:
     return short >= 5 and (word.startswith(form) or form.startswith(word))
 
 
-def expand(text: str) -> str:
-    """``text`` plus every form of each glossary concept it mentions."""
-    low = text.casefold()
-    words = _WORD.findall(low)
-    hits: set[int] = set()
+@lru_cache(maxsize=1)
+def _lookup() -> tuple[dict[str, frozenset[int]], dict[str, frozenset[int]], dict[str, frozenset[int]],
+                       tuple[tuple[str, int], ...]]:
+    """Tables that answer ``_matches`` for every single-word form at once.
+
+    ``_matches(word, form)`` is true when they are equal, or when the shorter
+    is at least 5 characters and a prefix of the other. So a word matches:
+    forms equal to it (``exact``); forms of 5+ characters equal to one of its
+    prefixes of 5+ characters (``long``, looked up per prefix); forms that
+    start with it when it has 5+ characters (``prefixes``: every prefix of
+    5+ characters of every form). Looping over all ~300 forms per word made
+    sentence scoring the slowest step of an answer.
+    """
+    exact: dict[str, set[int]] = {}
+    long: dict[str, set[int]] = {}
+    prefixes: dict[str, set[int]] = {}
+    multi = []
     for form, concept in _forms():
         if " " in form:
-            if form in low:
-                hits.add(concept)
-        elif any(_matches(w, form) for w in words):
-            hits.add(concept)
+            multi.append((form, concept))
+            continue
+        exact.setdefault(form, set()).add(concept)
+        if len(form) >= 5:
+            long.setdefault(form, set()).add(concept)
+            for n in range(5, len(form) + 1):
+                prefixes.setdefault(form[:n], set()).add(concept)
+    freeze = lambda d: {k: frozenset(v) for k, v in d.items()}  # noqa: E731
+    return freeze(exact), freeze(long), freeze(prefixes), tuple(multi)
+
+
+def _concepts(low: str) -> set[int]:
+    """Concepts whose forms occur in casefolded ``low`` (same rules as ``_matches``)."""
+    exact, long, prefixes, multi = _lookup()
+    found: set[int] = set()
+    for word in set(_WORD.findall(low)):
+        found |= exact.get(word, frozenset())
+        if len(word) >= 5:
+            found |= prefixes.get(word, frozenset())
+            for n in range(5, len(word)):
+                found |= long.get(word[:n], frozenset())
+    for form, concept in multi:
+        if form in low:
+            found.add(concept)
+    return found
+
+
+def expand(text: str) -> str:
+    """``text`` plus every form of each glossary concept it mentions."""
+    hits = _concepts(text.casefold())
     if not hits:
         return text
     extra = " ".join(form for i in sorted(hits) for form in CONCEPTS[i])
@@ -112,10 +150,10 @@ def expand(text: str) -> str:
 
 def concepts_of(text: str) -> set[int]:
     """Indices of the glossary concepts ``text`` mentions."""
-    low = text.casefold()
-    words = _WORD.findall(low)
-    found = set()
-    for form, concept in _forms():
-        if (" " in form and form in low) or (" " not in form and any(_matches(w, form) for w in words)):
-            found.add(concept)
-    return found
+    return set(_concepts_cached(text))
+
+
+@lru_cache(maxsize=8192)
+def _concepts_cached(text: str) -> frozenset[int]:
+    # Titles and section names are scored again for every sentence of a passage.
+    return frozenset(_concepts(text.casefold()))

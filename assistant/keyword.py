@@ -82,8 +82,18 @@ class KeywordIndex:
             retriever.index(corpus, show_progress=False)
         return cls(ids, retriever)
 
-    def search(self, tokens: list[str], k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """Top ``k`` chunks for ``tokens``; ``allowed`` restricts to those ids."""
+    def mask(self, allowed: Iterable[str]) -> np.ndarray:
+        """Boolean row mask selecting ``allowed`` ids (unknown ids are ignored)."""
+        mask = np.zeros(len(self.ids), dtype=bool)
+        for cid in allowed:
+            row = self._row.get(cid)
+            if row is not None:
+                mask[row] = True
+        return mask
+
+    def search(self, tokens: list[str], k: int, allowed: set[str] | frozenset[str] | None = None,
+               mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top ``k`` chunks for ``tokens``; ``allowed`` (ids) or ``mask`` (rows) restricts them."""
         if not self.ids or not tokens:
             return []
         vocab = self._retriever.vocab_dict
@@ -91,12 +101,11 @@ class KeywordIndex:
         if not known:
             return []
         scores = self._retriever.get_scores(known)
-        if allowed is not None:
-            mask = np.zeros(len(self.ids), dtype=bool)
-            for cid in allowed:
-                row = self._row.get(cid)
-                if row is not None:
-                    mask[row] = True
+        if mask is not None and len(mask) != len(self.ids):
+            mask = None  # made for the index before a refresh: rebuild it from the ids
+        if mask is None and allowed is not None:
+            mask = self.mask(allowed)
+        if mask is not None:
             scores = np.where(mask, scores, 0.0)
         k = min(k, len(self.ids))
         top = np.argpartition(-scores, k - 1)[:k]

@@ -62,30 +62,28 @@ def retrieve(index: Index, query: Query, k: int = 5, config: RetrievalConfig | N
     """The top ``k`` chunks for ``query``."""
     config = config or RetrievalConfig()
     chunks = index.chunks()
-    live = index.live_hashes()
-    allowed = None
-    if query.filters:
-        allowed = {
-            cid for cid, c in chunks.items()
-            if all(str(getattr(c.meta, key, "")) == value for key, value in query.filters.items())
-        }
+    allowed, mask = index.filtered(query.filters) if query.filters else (None, None)
     dense_ids: list[str] = []
     dense_sim: dict[str, float] = {}
     if config.mode in ("dense", "hybrid") and (allowed is None or allowed):
         vector = index.embedder.embed_query(query.search_text)
         n = min(config.candidates, max(1, len(chunks)))
-        for r in index.store.query(vector, n, chroma_where(query.filters)):
-            # Ignore chunks the manifest does not name (interrupted ingest).
-            if live.get(r.chunk.doc_id) == r.content_hash and r.chunk.chunk_id in chunks:
-                dense_ids.append(r.chunk.chunk_id)
-                dense_sim[r.chunk.chunk_id] = r.similarity
+        for cid, similarity in index.dense_search(vector, n, mask, chroma_where(query.filters)):
+            # Only chunks of the live manifest are in ``chunks`` (ids carry the
+            # content hash), so this also ignores leftovers of an interrupted ingest.
+            if cid in chunks and (allowed is None or cid in allowed):
+                dense_ids.append(cid)
+                dense_sim[cid] = similarity
     keyword_ids: list[str] = []
     if config.mode in ("keyword", "hybrid"):
         text = expand(query.search_text) if config.expand_keywords else query.search_text
         langs = dict.fromkeys([query.language, "en", *(["sv", "nl", "fr"] if config.expand_keywords else [])])
         tokens = query_tokens(text, langs)
-        keyword_ids = [cid for cid, _ in index.keyword.search(tokens, config.candidates, allowed)]
+        keyword_ids = [cid for cid, _ in index.keyword.search(tokens, config.candidates, allowed, mask)]
     fused = rrf_fuse([dense_ids, keyword_ids], [config.dense_weight, config.keyword_weight])
+    # A refresh in another thread may have swapped the keyword index since
+    # ``chunks`` was taken: rank only what this snapshot can show.
+    fused = {cid: s for cid, s in fused.items() if cid in chunks}
     for cid in fused:
         fused[cid] *= _prior(chunks[cid].meta, query, config)
     order = sorted(fused, key=lambda c: (-fused[c], c))[:k]
