@@ -10,8 +10,7 @@ all-MiniLM-L6-v2 via HuggingFaceEmbeddings; the answer is the top chunk.
     python evals/bench_baseline_app.py --persist DIR --collection NAME --port P
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI must see the request model class itself.
 import argparse
 import os
 import threading
