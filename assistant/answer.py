@@ -225,7 +225,7 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, toks: set[str], concepts
     return True
 
 
-def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: int = 4) -> list[Sentence]:
+def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: int = 6) -> list[Sentence]:
     """Every sentence of the top hits, scored for how well it answers."""
     wants = _wants(query.question) - {"who"}
     units = question_units(index, query)
@@ -255,7 +255,9 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
                 u.weight for u in units if not _covers(u, toks, concepts) and _covers(u, ctx_toks, ctx_concepts)
             )
             coverage = covered / total if total else 1.0
-            cues = all(_cue_ok(w, sent, counted, toks, concepts) for w in wants)
+            # One question may name several kinds ("how much … and what share"):
+            # a sentence giving any of them can answer; coverage decides the rest.
+            cues = not wants or any(_cue_ok(w, sent, counted, toks, concepts) for w in wants)
             score = prior * (coverage + (0.4 if wants and cues else 0.0))
             if wants and not cues:
                 score *= 0.5

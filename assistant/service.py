@@ -130,7 +130,7 @@ class Assistant:
     def _extractive(self, query: Query, t0: float) -> tuple[Answer, list[Hit]]:
         """The extractive answer for an understood query, and the hits it was drawn from."""
         t1 = time.perf_counter()
-        hits = retrieve(self.index, query, max(self.settings.top_k, 5), self.retrieval)
+        hits = retrieve(self.index, query, max(self.settings.top_k, 6), self.retrieval)
         t2 = time.perf_counter()
         if not self.index.chunk_count():
             return self._abstain(query, "empty_index", [], t0, t1, t2), []
