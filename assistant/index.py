@@ -136,7 +136,12 @@ class Index:
         """
         dense = self._dense
         if dense is None:  # vectors could not be read: Chroma's own (approximate) search
-            return self.store.query_ids(vector, n, where) if n >= 1 else []
+            try:
+                return self.store.query_ids(vector, n, where) if n >= 1 else []
+            except IndexStoreError:
+                # Its vector segment is unreadable too (writer killed before the
+                # first flush): answer from the keyword index until the next ingest.
+                return []
         ids, matrix = dense  # one tuple: ids and rows always match
         if not ids or n < 1:
             return []
