@@ -266,7 +266,7 @@ def bench_ingest(work: Path) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ query at scale
 
-def build_scale(work: Path, n: int) -> tuple[Path, Any]:
+def build_scale(work: Path, n: int) -> tuple[Path, Any, Any]:
     """The synthetic corpus of ``n`` chunks, written once into ``work/scale-n/chroma``."""
     from assistant.embedding import get_embedder
     from assistant.settings import Settings
@@ -295,7 +295,7 @@ def build_scale(work: Path, n: int) -> tuple[Path, Any]:
         (root / "build.json").write_text(json.dumps({"ours_write_s": round(ours_s, 1),
                                                      "baseline_write_s": round(time.perf_counter() - t, 1)}))
         (root / ".done").write_text("ok")
-    return root, corpus
+    return root, corpus, pool
 
 
 def _release_embedded() -> None:
@@ -406,7 +406,7 @@ def bench_query(work: Path, scales: list[int], modes: list[str], n_questions: in
     out: dict[str, Any] = {
         "synthetic": True,
         "corpus_note": ("synthetic scale corpora generated at bench time from the real documents' sentences "
-                        "(evals/synthetic.py): a pool of 1200 real chunks (e5-small vectors as ingest stored them; "
+                        "(evals/synthetic.py): a pool of up to 1200 real chunks (see build.pool; e5-small vectors as ingest stored them; "
                         "the same texts embedded once with all-MiniLM-L6-v2 for the baseline); a synthetic chunk "
                         "quotes 1-2 sentences from each of 2-4 pool chunks of one real document, its vector the "
                         "normalised sum of theirs plus noise "
@@ -421,8 +421,9 @@ def bench_query(work: Path, scales: list[int], modes: list[str], n_questions: in
         "ours_chroma_hnsw": HNSW, "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"), "scales": {},
     }
     for n in scales:
-        root, corpus = build_scale(work, n)
+        root, corpus, pool = build_scale(work, n)
         entry: dict[str, Any] = {"chunks": n, "build": json.loads((root / "build.json").read_text())}
+        entry["build"]["pool"] = {"chunks": len(pool.chunks), "documents": len(pool.metas)}
         if "embedded" in modes:
             import chromadb
 
