@@ -26,7 +26,7 @@ class RetrievalConfig:
 
     mode: str = "hybrid"
     dense_weight: float = 1.0
-    keyword_weight: float = 0.7
+    keyword_weight: float = 1.4  # tuned on seed+AMIF QA (evals/results/retrieval_ablation.json)
     candidates: int = 40
     boost: float = 0.25  # multiplier bonus for matching an inferred filter
     penalty: float = 0.5  # multiplier for contradicting an inferred period
