@@ -16,6 +16,11 @@ LV_TEXT = (CORPUS / "004_922b85fd825ec7b8.txt").read_text()
 SPLIT = ("The 41 804 171.98 euros available to Latvia for the programming period 2021-2027 under the AMIF "
          "consist of European Union co-financing of 32 004 016.00 euros and national co-financing of "
          "9 800 155.98 euros.")
+APPROVED = ("On 27 October this year, the European Commission approved the Asylum, Migration and Integration Fund "
+            "(AMIF) National Programme or Action Plan 2021-2027, submitted by the Ministry of the Interior, for an "
+            "amount of 41.8 million euros.")
+PRIORITY = ("Latvia has identified integration as a high priority, with 16.5 million euros or 39.5% of the "
+            "allocated funding under the AMIF.")
 
 
 def _doc_text(assistant, doc_id: str) -> str:  # type: ignore[no-untyped-def]
@@ -25,14 +30,19 @@ def _doc_text(assistant, doc_id: str) -> str:  # type: ignore[no-untyped-def]
 def test_budget_answer_gives_amounts_with_their_split(seed_assistant) -> None:
     ans = seed_assistant.answer("How much does Latvia receive from AMIF for 2021-2027?")
     assert not ans.abstained
-    assert ans.answer == f"According to the indexed documents: {SPLIT} [1]"
-    [cite] = ans.citations
-    assert (cite.n, cite.title, cite.publisher, cite.date) == (1, LV_TITLE, "Ministry of the Interior of Latvia", "2022-11-09")
-    assert cite.url == "https://www.iem.gov.lv/en/article/eu-funding-programme-asylum-and-integration-approved"
-    assert cite.highlight == SPLIT
-    # The quote is a verbatim span of the document at the stated offsets.
-    assert _doc_text(seed_assistant, cite.doc_id)[cite.start:cite.end] == cite.quote
-    assert SPLIT in cite.quote and cite.page is None
+    # Total with its EU/national split first, then the approved amount and the
+    # integration share from the passage before it: each figure says what it is.
+    assert ans.answer == (f"According to the indexed documents: {SPLIT} [1] {APPROVED} [2] {PRIORITY} [2]")
+    first, second = ans.citations
+    for cite in (first, second):
+        assert (cite.title, cite.publisher, cite.date) == (LV_TITLE, "Ministry of the Interior of Latvia", "2022-11-09")
+        assert cite.url == "https://www.iem.gov.lv/en/article/eu-funding-programme-asylum-and-integration-approved"
+        # The quote is a verbatim span of the document at the stated offsets.
+        assert _doc_text(seed_assistant, cite.doc_id)[cite.start:cite.end] == cite.quote
+        assert cite.page is None
+    assert (first.n, first.highlight) == (1, SPLIT) and SPLIT in first.quote
+    assert (second.n, second.highlight) == (2, f"{APPROVED} … {PRIORITY}")
+    assert APPROVED in second.quote and PRIORITY in second.quote
 
 
 def test_integration_share(seed_assistant) -> None:
@@ -135,7 +145,9 @@ def test_follow_up_split_and_who_take_over_the_topic(seed_assistant) -> None:
               {"role": "assistant", "content": "Latvia has 41.8 million euros under the AMIF for 2021-2027."}]
     ans = seed_assistant.answer("How is that amount split between EU and national money?", history=budget)
     assert not ans.abstained
-    assert ans.answer.startswith(f"According to the indexed documents: {SPLIT} [1]")
+    assert ans.answer.startswith("According to the indexed documents: ")
+    [cite] = [c for c in ans.citations if c.highlight == SPLIT]
+    assert f"{SPLIT} [{cite.n}]" in ans.answer
     managers = [{"role": "user", "content": "Who manages Latvia's AMIF programme?"},
                 {"role": "assistant", "content": "The Ministry of the Interior is the Managing Authority."}]
     ans = seed_assistant.answer("And who takes care of the integration part?", history=managers)
