@@ -8,6 +8,7 @@ chunks the manifest does not name (left over by an interrupted ingest).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -21,6 +22,8 @@ from .keyword import KeywordIndex
 from .records import Chunk
 from .settings import Settings
 from .store import ChromaStore, ManifestEntry
+
+log = logging.getLogger(__name__)
 
 
 class Index:
@@ -65,7 +68,17 @@ class Index:
             if not force and now - self._checked < self.refresh_s:
                 return
             self._checked = now
-            manifest = self.store.manifest()
+            try:
+                manifest = self.store.manifest()
+            except IndexStoreError as exc:
+                if force or self._keyword is None:
+                    raise
+                # A replica holds chunks, vectors and BM25 in memory: while the
+                # store is unreachable it keeps answering from that snapshot
+                # (``/api/health`` reports the store down) and picks up changes
+                # at the first check after the store is back.
+                log.warning("index refresh failed, answering from the last snapshot: %s", exc)
+                return
             fingerprint = ChromaStore.fingerprint(manifest)
             if fingerprint == self._fingerprint and self._keyword is not None:
                 self._manifest = manifest

@@ -585,7 +585,7 @@ def _start_chroma(port: int, path: Path) -> subprocess.Popen[bytes]:
 
 
 def test_chroma_server_going_away_and_coming_back(tmp_path: Path) -> None:
-    """The app stays up while Chroma is down (503 + degraded health) and recovers without a restart."""
+    """While Chroma is down the app stays up, answers from its snapshot, reports degraded health, and recovers."""
     from assistant.ingest import ingest
     from assistant.settings import Settings
     from assistant.web import build_app
@@ -605,8 +605,11 @@ def test_chroma_server_going_away_and_coming_back(tmp_path: Path) -> None:
             assert ask().status_code == 200
             proc.terminate()
             proc.wait(timeout=30)
+            # The replica answers from its in-memory snapshot (chunks, vectors,
+            # BM25) also after a refresh of the manifest has failed.
+            time.sleep(2.5)  # past Index.refresh_s, so the next ask tries the store
             r = ask()
-            assert r.status_code == 503 and r.json()["detail"].startswith(f"Chroma server at {chroma_url} failed")
+            assert r.status_code == 200 and LV_BUDGET in r.json()["answer"]
             health = httpx.get(url + "/api/health", timeout=30).json()
             assert health["status"] == "degraded" and health["chroma_reachable"] is False
             assert httpx.get(url + "/", timeout=30).status_code == 200
