@@ -328,16 +328,19 @@ def citation_for(n: int, hit: Hit, highlight: str = "") -> Citation:
     )
 
 
+def _norm(text: str) -> str:
+    """Words only, case-folded: markers, punctuation and spacing don't count."""
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
 def _said_before(sentence: str, previous: str) -> bool:
     """Whether ``sentence`` is already (verbatim) in the previous answer."""
-    norm = lambda t: re.sub(r"\W+", " ", t.casefold()).strip()  # noqa: E731
-    return norm(sentence) in norm(previous)
+    return _norm(sentence) in _norm(previous)
 
 
 def _near_duplicate(a: str, b: str) -> bool:
     """Press releases repeat their lead sentence; quote it once."""
-    norm = lambda t: re.sub(r"\W+", " ", t.casefold()).strip()  # noqa: E731
-    a, b = norm(a), norm(b)
+    a, b = _norm(a), _norm(b)
     return a == b or a[:60] == b[:60] or a in b or b in a
 
 
