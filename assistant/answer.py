@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN_PLUS, STOPWORDS_FRENCH, STOPWORDS_SWEDISH
 
+from .glossary import CONCEPTS, concepts_of
 from .i18n import message
 from .index import Index
-from .glossary import CONCEPTS, concepts_of
 from .keyword import tokenize
 from .metadata import COUNTRIES, country_mentions
 from .query import Query

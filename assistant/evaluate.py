@@ -570,7 +570,7 @@ def evaluate(items: Sequence[QAItem], pipeline: Pipeline, k: int = 5, *,
         raise ConfigError(f"k must be at least 1, got {k}")
     if not items:
         raise ConfigError("no QA items to evaluate")
-    started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     started = time.perf_counter()
     results: list[ItemResult] = []
     for i, item in enumerate(items, start=1):

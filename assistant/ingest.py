@@ -18,12 +18,11 @@ from pathlib import Path
 from .chunking import chunk_document
 from .embedding import Embedder, get_embedder
 from .errors import AssistantError, BadDocumentError, IndexBusyError, IndexStoreError
-from .metadata import sidecar_path
 from .loaders import discover, doc_id_for, is_url, load_path, load_url
+from .metadata import sidecar_path
 from .records import Chunk, Document, FileReport, IngestReport
 from .settings import Settings
 from .store import ChromaStore, ManifestEntry
-
 
 # Bump when loading/chunking changes so that unchanged files are re-parsed.
 PARSER_VERSION = "1"
@@ -45,7 +44,7 @@ class WriteLock:
         settings.index_dir.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(settings.index_dir / "ingest.lock"), timeout=0)
 
-    def __enter__(self) -> "WriteLock":
+    def __enter__(self) -> WriteLock:
         try:
             self._lock.acquire()
         except self._timeout:
@@ -85,7 +84,7 @@ class Ingester:
         entry = ManifestEntry(
             doc_id=doc.doc_id, source=doc.source, content_hash=doc.content_hash,
             chunk_ids=tuple(c.chunk_id for c in chunks), pages=pages, meta=doc.meta,
-            indexed_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            indexed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             file_hash=file_hash,
         )
         self.store.put_manifest(entry)  # commit point

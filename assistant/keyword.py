@@ -69,7 +69,7 @@ class KeywordIndex:
         self._row = {cid: i for i, cid in enumerate(ids)}
 
     @classmethod
-    def build(cls, items: Iterable[tuple[str, str, str]]) -> "KeywordIndex":
+    def build(cls, items: Iterable[tuple[str, str, str]]) -> KeywordIndex:
         """Index ``(chunk_id, text, language)`` items."""
         import bm25s
 
@@ -139,7 +139,7 @@ class KeywordIndex:
                 shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, folder: Path) -> "KeywordIndex | None":
+    def load(cls, folder: Path) -> KeywordIndex | None:
         """The cached index, or None if absent or unreadable."""
         import bm25s
 

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .answer import Decision, abstention_text, citation_for
@@ -74,7 +74,7 @@ REWRITE_SYSTEM = (
 REWRITE_HUMAN = "Conversation:\n{history}\n\nLast question: {question}\n\nStand-alone question:"
 
 
-@lru_cache(maxsize=None)
+@cache
 def prompt(kind: str) -> ChatPromptTemplate:
     """The ``"answer"`` or ``"rewrite"`` prompt (built on first use: langchain-core imports slowly)."""
     from langchain_core.prompts import ChatPromptTemplate

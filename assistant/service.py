@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from .answer import abstention_text, compose, decide, score_sentences
-from .errors import LLMError, QuestionError
+from .errors import LLMError
 from .i18n import message
 from .index import Index
 from .llm import NOTICES, AnswerWriter, LangChainWriter, QuestionRewriter, llm_answer, rewrite_question

@@ -67,7 +67,7 @@ class Settings:
     log_questions: bool = False
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
+    def from_env(cls, **overrides: object) -> Settings:
         """Settings from ``ASSISTANT_*`` variables, then ``overrides``."""
         index_dir = Path(os.environ.get("ASSISTANT_INDEX_DIR") or REPO_ROOT / "index")
         settings = cls(

@@ -94,7 +94,7 @@ class _GuardEmbeddingFunction:
         return {"model": self._embedder.name}
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "_GuardEmbeddingFunction":
+    def build_from_config(config: dict[str, Any]) -> _GuardEmbeddingFunction:
         from .embedding import get_embedder
 
         return _GuardEmbeddingFunction(get_embedder(str(config.get("model", "e5-small"))))
