@@ -23,7 +23,7 @@ from .index import Index
 from .keyword import tokenize
 from .metadata import COUNTRIES, country_mentions
 from .query import Query
-from .records import Citation, Hit
+from .records import Chunk, Citation, Hit
 
 _ABBREV = r"(?<!\bNo\.)(?<!\bnr\.)(?<!\bArt\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bp\.)(?<!\bpp\.)(?<!\bpt\.)(?<!\bcf\.)(?<!\bvs\.)"
 _SENT_SPLIT = re.compile(_ABBREV + r"(?<=[.!?])\s+(?=[\"'(«A-ZÅÄÖÉÈÀ0-9])|\n+")
@@ -50,6 +50,9 @@ _WANTS = {
     "period": re.compile(r"\b(which|what|vilken|welke|quelle)\s+(programme\s+|programming\s+)?(period|programperiod|"
                          r"programmaperiode|période)\b", re.I),
     "count": re.compile(r"\b(how many|number of|hur många|antal|combien de|hoeveel)\b", re.I),
+    # "What page limit…?", "maximum grant", "plafond": the answer is a figure.
+    "limit": re.compile(r"\b(limit|maximum|minimum|ceiling|threshold|weightings?|cap|plafond|maximal\w*|minimal\w*|"
+                        r"högsta|lägsta|maximaal|minimaal|maximale|minimale)\b", re.I),
     "who": re.compile(r"\b(who|which (authority|body|ministry|organisation|organization)|vem|vilken myndighet|vilka|"
                       r"qui|wie|welke)\b", re.I),
 }
@@ -94,6 +97,10 @@ class Sentence:
     text: str
     score: float
     coverage: float
+    # Which of the question's units (indices) the sentence covers, and every
+    # unit's weight: lets the composer add a sentence for an uncovered part.
+    covered: frozenset[int] = frozenset()
+    weights: tuple[float, ...] = ()
 
 
 _LIST_START = re.compile(r"^\s*(?:[-*•–—]|\(?[a-z0-9]{1,3}[.)]|\([ivx]+\))\s")
@@ -142,8 +149,11 @@ def is_heading(sentence: str) -> bool:
         return False
     if bare.startswith("#") or len(bare) < 25:
         return True
-    letters = [c for c in bare if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+    # Cased letters only (map over str methods: this runs for every sentence
+    # of every retrieved passage, and a per-character loop cost ~3 ms an answer).
+    upper = sum(map(str.isupper, bare))
+    cased = upper + sum(map(str.islower, bare))
+    if cased and upper / cased > 0.8:
         return True
     return bare.endswith("?") or (bare.endswith(":") and "\n" not in bare)
 
@@ -192,11 +202,60 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
     return units
 
 
-def _covers(unit: Unit, toks: set[str], concepts: set[int]) -> bool:
+@dataclass(frozen=True)
+class Words:
+    """What a sentence (or a passage's title and section) says, for coverage checks."""
+
+    toks: frozenset[str]
+    joined: str  # the tokens space-separated: one substring test instead of a loop
+    concepts: frozenset[int]
+
+    @classmethod
+    def of(cls, text: str, language: str) -> Words:
+        toks = frozenset(tokenize(text, language))
+        if language != "en":  # English stems too: an English question's words must match
+            toks |= frozenset(tokenize(text, "en"))
+        return cls(toks, " ".join(sorted(toks)), frozenset(concepts_of(text)))
+
+
+def _covers(unit: Unit, words: Words) -> bool:
     if unit.concept is not None:
-        return unit.concept in concepts
+        return unit.concept in words.concepts
     t = unit.token
-    return t in toks or (len(t) >= 5 and any(t in x for x in toks))
+    # Tokens hold no spaces, so a substring of ``joined`` lies inside one token.
+    return t in words.toks or (len(t) >= 5 and t in words.joined)
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    context: Words  # title and section
+    sentences: tuple[tuple[int, int, str, Words, bool], ...]  # start, end, text, words, is heading
+
+
+_ANALYSED: dict[tuple[str, str, str], _Analysed] = {}
+_ANALYSED_MAX = 4096
+
+
+def _analyse(chunk: Chunk) -> _Analysed:
+    """Sentence spans and words of a chunk, which no question changes: kept per chunk id.
+
+    Chunk ids carry the content hash, so a revised document never reuses an
+    entry; the title and section are part of the key because a sidecar can
+    change them without changing the text.
+    """
+    key = (chunk.chunk_id, chunk.meta.title, chunk.section)
+    got = _ANALYSED.get(key)
+    if got is None:
+        lang = chunk.meta.language
+        sentences = []
+        for s, e in split_sentences(chunk.text):
+            sent = chunk.text[s:e]
+            sentences.append((s, e, sent, Words.of(sent, lang), is_heading(sent)))
+        got = _Analysed(Words.of(f"{chunk.meta.title} {chunk.section}", lang), tuple(sentences))
+        if len(_ANALYSED) >= _ANALYSED_MAX:
+            _ANALYSED.clear()  # crude but bounded; refilling costs ~1 ms an answer
+        _ANALYSED[key] = got
+    return got
 
 
 _COUNTED = re.compile(r"\b(?:how many|hur många|hoeveel|combien d[e'’]|number of|antal(?:et)?)\s+([^\W\d_][\w-]*)", re.I)
@@ -208,7 +267,41 @@ def counted_word(question: str) -> str:
     return m.group(1).casefold() if m else ""
 
 
-def _cue_ok(want: str, sent: str, counted: Unit | None, toks: set[str], concepts: set[int]) -> bool:
+_NUM = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
+# Numbers that name a provision, not a quantity: "Article 13(1)", "8 §", "point (a)".
+_REF_BEFORE = re.compile(r"(?:\barticles?|\bartikel\w*|\bart\.|§|\bpoints?|\bparagraphs?|\bpunkt\w*|\blid|"
+                         r"\bonderde\w+|\bannex|\bbilag\w*|\bbijlage|\bchapter|\bkapitel|\bregulation|"
+                         r"\bförordning\w*|\bdirective|\bdecision|\bNo\.?|\bnr\.?|\(EU\)|\(EG\)|/|\()\s*$", re.I)
+_MONTH_AFTER = re.compile(r"^\s*(?:jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec|janv|févr|avr|mai|juin|juil|"
+                          r"août|déc|maart|mei)\w*", re.I)
+
+
+# Spelled-out quantities ("pendant cinq ans", "at least twice"); "one"/"en"/"un" are too ambiguous.
+_NUMBER_WORDS = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred|thousand|twice|"
+    r"två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|tusen|"
+    r"twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twintig|honderd|duizend|"
+    r"deux|trois|quatre|cinq|sept|huit|neuf|dix|douze|vingt|trente|cent|mille)\b", re.I)
+
+
+def has_quantity(sent: str) -> bool:
+    """Whether ``sent`` states a quantity: a number that is not a year, a date or a provision's number."""
+    if _NUMBER_WORDS.search(sent):
+        return True
+    for m in _NUM.finditer(sent):
+        num = m.group()
+        if re.fullmatch(r"(?:19|20)\d\d", num):
+            continue
+        if _REF_BEFORE.search(sent[max(0, m.start() - 14):m.start()]):
+            continue
+        after = sent[m.end():m.end() + 12]
+        if after.lstrip().startswith(("§", "(", ")", "/")) or _MONTH_AFTER.match(after):
+            continue
+        return True
+    return False
+
+
+def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words) -> bool:
     """Whether ``sent`` has the kind of fact the question wants (an amount, a date…)."""
     if want == "amount":
         return bool(_AMOUNT.search(sent))
@@ -219,7 +312,9 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, toks: set[str], concepts
     if want == "count":
         # "How many projects?" is answered by a number of projects, not by
         # any figure (a budget sentence must not answer it).
-        return bool(re.search(r"\d", sent)) and (counted is None or _covers(counted, toks, concepts))
+        return has_quantity(sent) and (counted is None or _covers(counted, words))
+    if want == "limit":
+        return has_quantity(sent)
     if want == "period":
         return bool(_YEAR_RANGE.search(sent))
     return True
@@ -235,6 +330,7 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         # Carried-over topic counts, but less than what the new turn asks.
         units += [Unit(u.concept, u.token, u.weight * 0.3) for u in carried]
     total = sum(u.weight for u in units)
+    weights = tuple(u.weight for u in units)
     word = counted_word(query.question)
     counted = next((u for u in units if u.token == word or (u.concept is not None and u.concept in concepts_of(word))),
                    None) if word else None
@@ -242,30 +338,31 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
     for i, hit in enumerate(hits[:max_hits]):
         chunk = hit.chunk
         prior = 1.0 / (1.0 + 0.1 * i)
-        context = f"{chunk.meta.title} {chunk.section}"
-        ctx_toks = set(tokenize(context, chunk.meta.language)) | set(tokenize(context, "en"))
-        ctx_concepts = concepts_of(context)
-        for s, e in split_sentences(chunk.text):
-            sent = chunk.text[s:e]
-            toks = set(tokenize(sent, chunk.meta.language)) | set(tokenize(sent, "en"))
-            concepts = concepts_of(sent)
-            covered = sum(u.weight for u in units if _covers(u, toks, concepts))
-            # The passage's title/section can supply a term the sentence omits.
-            covered += 0.5 * sum(
-                u.weight for u in units if not _covers(u, toks, concepts) and _covers(u, ctx_toks, ctx_concepts)
-            )
+        analysed = _analyse(chunk)
+        context = analysed.context
+        for s, e, sent, words, heading in analysed.sentences:
+            covered = 0.0
+            own: set[int] = set()
+            for j, u in enumerate(units):
+                if _covers(u, words):
+                    covered += u.weight
+                    own.add(j)
+                elif _covers(u, context):
+                    covered += 0.5 * u.weight  # the title/section can supply a term the sentence omits
+
             coverage = covered / total if total else 1.0
             # One question may name several kinds ("how much … and what share"):
             # a sentence giving any of them can answer; coverage decides the rest.
-            cues = not wants or any(_cue_ok(w, sent, counted, toks, concepts) for w in wants)
+            cues = not wants or any(_cue_ok(w, sent, counted, words) for w in wants)
             score = prior * (coverage + (0.4 if wants and cues else 0.0))
             if wants and not cues:
                 score *= 0.5
-            if is_heading(sent):
+            if heading:
                 score *= 0.2  # headings and fragments never answer on their own
             if query.previous_answer and _said_before(sent, query.previous_answer):
                 score *= 0.6  # a follow-up asks for something new, not the last answer again
-            out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0))
+            out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0,
+                                frozenset(own), weights))
     return sorted(out, key=lambda x: -x.score)
 
 
@@ -344,12 +441,17 @@ def _near_duplicate(a: str, b: str) -> bool:
     return a == b or a[:60] == b[:60] or a in b or b in a
 
 
+COMPLEMENT_GAIN = 0.2  # share of the question's weight a complementary sentence must add
+
+
 def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             max_sentences: int = 3) -> tuple[str, tuple[Citation, ...]]:
     """The answer text (verbatim sentences with [n]) and its citations."""
     best = sentences[0]
     chosen = [best]
     wants = _wants(query.question)
+    covered = set(best.covered)
+    total = sum(best.weights) or 1.0
     for s in sentences[1:]:
         if len(chosen) >= max_sentences:
             break
@@ -360,8 +462,14 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
         # when the next sentence of the same passage carries amounts.
         split = "amount" in wants and s.hit_index == best.hit_index and bool(_AMOUNT.search(s.text)) \
             and s.score >= 0.4 * best.score
-        if close or split:
+        # A question in two parts ("… and is there a higher amount for
+        # vulnerable people?") may need a second sentence for the part the
+        # chosen ones leave uncovered.
+        gain = sum(s.weights[j] for j in s.covered - covered) / total
+        complement = gain >= COMPLEMENT_GAIN and s.score >= 0.5 * best.score and s.coverage > 0
+        if close or split or complement:
             chosen.append(s)
+            covered |= s.covered
     chosen.sort(key=lambda s: (s.hit_index != best.hit_index, s.hit_index, s.start))
     numbers: dict[int, int] = {}
     highlights: dict[int, list[str]] = {}
@@ -399,6 +507,6 @@ def abstention_text(query: Query, decision: Decision, hits: Sequence[Hit]) -> tu
     covers = "; ".join(
         f"[{c.n}] {c.title}" + (f" ({h.chunk.section})" if h.chunk.section else "")
         + (f", {h.chunk.meta.period}" if h.chunk.meta.period else "")
-        for c, h in zip(cites, closest)
+        for c, h in zip(cites, closest, strict=False)
     )
     return f"{head} {message('closest', query.language)} {covers}.", cites

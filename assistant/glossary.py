@@ -33,7 +33,8 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("asylum", "asyl", "asiel", "asile", "patvērums", "patvēruma"),
     ("return", "returns", "återvändande", "terugkeer", "retour", "atgriešana"),
     ("migration", "migrations", "migratie", "migrācija"),
-    ("budget", "budget", "budgeten", "begroting", "budžets", "enveloppe"),
+    ("budget", "budget", "budgeten", "begroting", "budžets", "enveloppe", "financial envelope", "envelope",
+     "enveloppe financière"),
     ("funding", "finansiering", "financiering", "financement", "finansējums", "funds"),
     ("granted", "beviljat", "beviljats", "toegekend", "accordé", "piešķirts"),
     ("approved", "godkände", "godkänt", "goedgekeurd", "approuvé", "apstiprināja"),
@@ -90,7 +91,10 @@ def _matches(word: str, form: str) -> bool:
     if word == form:
         return True
     short = min(len(word), len(form))
-    return short >= 5 and (word.startswith(form) or form.startswith(word))
+    longer = form if len(form) > len(word) else word
+    if short < 5 or longer[short:short + 1] == "-":
+        return False
+    return word.startswith(form) or form.startswith(word)
 
 
 @lru_cache(maxsize=1)
@@ -118,6 +122,10 @@ def _lookup() -> tuple[dict[str, frozenset[int]], dict[str, frozenset[int]], dic
         if len(form) >= 5:
             long.setdefault(form, set()).add(concept)
             for n in range(5, len(form) + 1):
+                # A prefix that stops at a hyphen is a different word: "third"
+                # (a third subparagraph) is not "third-country".
+                if n < len(form) and form[n] == "-":
+                    continue
                 prefixes.setdefault(form[:n], set()).add(concept)
     freeze = lambda d: {k: frozenset(v) for k, v in d.items()}  # noqa: E731
     return freeze(exact), freeze(long), freeze(prefixes), tuple(multi)
@@ -132,20 +140,26 @@ def _concepts(low: str) -> set[int]:
         if len(word) >= 5:
             found |= prefixes.get(word, frozenset())
             for n in range(5, len(word)):
-                found |= long.get(word[:n], frozenset())
+                if word[n] != "-":
+                    found |= long.get(word[:n], frozenset())
+        if "-" in word:  # "return-related" is about return: its parts count, exactly
+            for part in word.split("-"):
+                found |= exact.get(part, frozenset())
     for form, concept in multi:
         if form in low:
             found.add(concept)
     return found
 
 
+def translations(text: str) -> str:
+    """Every form of each glossary concept ``text`` mentions (its translations), as one string."""
+    return " ".join(form for i in sorted(_concepts(text.casefold())) for form in CONCEPTS[i])
+
+
 def expand(text: str) -> str:
     """``text`` plus every form of each glossary concept it mentions."""
-    hits = _concepts(text.casefold())
-    if not hits:
-        return text
-    extra = " ".join(form for i in sorted(hits) for form in CONCEPTS[i])
-    return f"{text} {extra}"
+    extra = translations(text)
+    return f"{text} {extra}" if extra else text
 
 
 def concepts_of(text: str) -> set[int]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .glossary import expand
+from .glossary import translations
 from .index import Index
 from .keyword import query_tokens
 from .query import Query
@@ -33,6 +33,9 @@ class RetrievalConfig:
     # BM25 also gets the glossary's translations of the question's terms, so
     # an English question can match a Swedish statute by keyword too.
     expand_keywords: bool = True
+    # Weight of a translation against a question word: 0.3-0.7 measured no
+    # better than 1.0 on seed+AMIF+held-out (hit@5 0.899-0.909 vs 0.920).
+    expansion_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if self.mode not in ("dense", "keyword", "hybrid"):
@@ -63,9 +66,11 @@ def retrieve(index: Index, query: Query, k: int = 5, config: RetrievalConfig | N
     config = config or RetrievalConfig()
     chunks = index.chunks()
     allowed, mask = index.filtered(query.filters) if query.filters else (None, None)
+    use_dense = config.mode in ("dense", "hybrid") and (allowed is None or bool(allowed))
+    use_keyword = config.mode in ("keyword", "hybrid")
     dense_ids: list[str] = []
     dense_sim: dict[str, float] = {}
-    if config.mode in ("dense", "hybrid") and (allowed is None or allowed):
+    if use_dense:
         vector = index.embedder.embed_query(query.search_text)
         n = min(config.candidates, max(1, len(chunks)))
         for cid, similarity in index.dense_search(vector, n, mask, chroma_where(query.filters)):
@@ -74,12 +79,7 @@ def retrieve(index: Index, query: Query, k: int = 5, config: RetrievalConfig | N
             if cid in chunks and (allowed is None or cid in allowed):
                 dense_ids.append(cid)
                 dense_sim[cid] = similarity
-    keyword_ids: list[str] = []
-    if config.mode in ("keyword", "hybrid"):
-        text = expand(query.search_text) if config.expand_keywords else query.search_text
-        langs = dict.fromkeys([query.language, "en", *(["sv", "nl", "fr"] if config.expand_keywords else [])])
-        tokens = query_tokens(text, langs)
-        keyword_ids = [cid for cid, _ in index.keyword.search(tokens, config.candidates, allowed, mask)]
+    keyword_ids = _keyword_ids(index, query, config, allowed, mask) if use_keyword else []
     fused = rrf_fuse([dense_ids, keyword_ids], [config.dense_weight, config.keyword_weight])
     # A refresh in another thread may have swapped the keyword index since
     # ``chunks`` was taken: rank only what this snapshot can show.
@@ -94,6 +94,19 @@ def retrieve(index: Index, query: Query, k: int = 5, config: RetrievalConfig | N
             keyword_rank=keyword_rank.get(cid), similarity=round(dense_sim.get(cid, 0.0), 4))
         for cid in order
     ]
+
+
+def _keyword_ids(index: Index, query: Query, config: RetrievalConfig, allowed: frozenset[str] | None,
+                 mask: Any) -> list[str]:
+    tokens = query_tokens(query.search_text, dict.fromkeys([query.language, "en"]))
+    extra: list[str] = []
+    if config.expand_keywords:
+        # Translations let an English question match a Swedish statute by
+        # keyword too; stemmed for every corpus language.
+        extra = query_tokens(f"{query.search_text} {translations(query.search_text)}",
+                             dict.fromkeys([query.language, "en", "sv", "nl", "fr"]))
+    return [cid for cid, _ in index.keyword.search(tokens, config.candidates, allowed, mask,
+                                                  extra, config.expansion_weight)]
 
 
 def _prior(meta: Any, query: Query, config: RetrievalConfig) -> float:

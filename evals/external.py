@@ -34,6 +34,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the package importable
@@ -195,10 +196,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(format_table(results))
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    for r in results.values():
+        r["generated"] = now
+    # Each set takes many minutes: a run of some sets keeps the others' last results.
+    kept: dict[str, Any] = {}
+    if args.out.exists():
+        try:
+            kept = json.loads(args.out.read_text(encoding="utf-8")).get("sets", {})
+        except (OSError, ValueError):
+            kept = {}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({
-        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "limit": args.limit, "seconds": round(time.perf_counter() - started, 1), "sets": results,
+        "generated": now, "limit": args.limit, "seconds": round(time.perf_counter() - started, 1),
+        "sets": {**kept, **results},
     }, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"results: {args.out}")
     return 0

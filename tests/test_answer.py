@@ -192,3 +192,51 @@ def test_label_value_line_is_not_a_heading() -> None:
 
     assert not is_heading("Published: 09.11.2022.")
     assert is_heading("Prepared by:") and is_heading("## Article 3")
+
+
+def test_glossary_prefix_match_stops_at_a_hyphen() -> None:
+    from assistant.glossary import CONCEPTS, concepts_of
+
+    def concept(form: str) -> int:
+        return next(i for i, forms in enumerate(CONCEPTS) if forms[0] == form)
+
+    tcn, ret, budget = concept("third-country nationals"), concept("return"), concept("budget")
+    # "third" is a prefix of "third-country" but a different word.
+    assert concepts_of("the third subparagraph") == set()
+    assert tcn in concepts_of("support for third-country nationals")
+    # A hyphenated compound counts through its exact parts.
+    assert concepts_of("return-related measures") == {ret}
+    # The regulation's word for a budget.
+    assert budget in concepts_of("The financial envelope for the implementation of the Fund")
+
+
+def test_keyword_translations_weigh_less_than_the_question_words() -> None:
+    from assistant.keyword import KeywordIndex, tokenize
+
+    index = KeywordIndex.build([
+        ("en", "The budget of the fund is fixed.", "en"),
+        ("fr", "L'enveloppe du fonds est fixée.", "fr"),
+        ("xx", "Nothing about money here at all.", "en"),
+    ])
+    own, extra = tokenize("budget", "en"), tokenize("enveloppe", "fr")
+    full = dict(index.search([], 3, extra=extra, extra_weight=1.0))
+    half = dict(index.search(own, 3, extra=extra, extra_weight=0.5))
+    assert list(half) == ["en", "fr"]  # the question's own word ranks first
+    assert half["fr"] == pytest.approx(0.5 * full["fr"])
+    assert index.search([], 3) == []
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("16 projects were granted funding.", True),
+    ("an amount of EUR 6 000 for each person", True),
+    ("le bénéficiaire s'engage pendant cinq ans", True),
+    ("since 2021, when interest grew", False),  # a year
+    ("on 1 January 2021", False),  # a date
+    ("under Article 13(1) of this Regulation", False),  # a provision's number
+    ("9 § Om en stödmottagare är återbetalningsskyldig enligt 8 §", False),
+    ("Regulation (EU) 2021/1147", False),
+])
+def test_how_many_and_limits_need_a_quantity(sentence: str, expected: bool) -> None:
+    from assistant.answer import has_quantity
+
+    assert has_quantity(sentence) is expected
