@@ -46,6 +46,9 @@ _WANTS = {
     "percent": re.compile(r"\b(share|percent\w*|percentage|rate|proportion|andel|procent|taux|pourcentage|"
                           r"aandeel)\b|%", re.I),
     "date": re.compile(r"\b(when|date|deadline|när|datum|quand|wanneer|until|by what|från när|published)\b", re.I),
+    # "How long…?", "How recent…?": a length of time.
+    "duration": re.compile(r"\b(how long|how recent|how old|for how many (?:days|weeks|months|years)|hur länge|hur lång tid|"
+                           r"hoe lang|combien de temps|pendant combien)\b", re.I),
     # "Which period?": the answering sentence must name a year range.
     "period": re.compile(r"\b(which|what|vilken|welke|quelle)\s+(programme\s+|programming\s+)?(period|programperiod|"
                          r"programmaperiode|période)\b", re.I),
@@ -267,7 +270,13 @@ def counted_word(question: str) -> str:
     return m.group(1).casefold() if m else ""
 
 
-_NUM = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
+# Not glued to a word: "transaction5" is a footnote mark, not a quantity.
+_NUM = re.compile(r"(?<![^\W\d_])\d+(?:[.,\u00a0\u202f ]\d+)*")
+_DURATION = re.compile(
+    r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty|thirty|en|ett|två|tre|fyra|fem|"
+    r"sex|tio|één|een|twee|drie|vier|vijf|zes|tien|un|une|deux|trois|quatre|cinq|six|dix)\b)[\s()\d-]{0,6}"
+    r"(?:calendar\s+|working\s+|business\s+)?(?:hours?|days?|weeks?|months?|years?|timmar|dagar|veckor|månader|år|uur|"
+    r"dagen|weken|maanden|jaar|jaren|heures?|jours?|semaines?|mois|ans|années?)\b", re.I)
 # Numbers that name a provision, not a quantity: "Article 13(1)", "8 §", "point (a)".
 _REF_BEFORE = re.compile(r"(?:\barticles?|\bartikel\w*|\bart\.|§|\bpoints?|\bparagraphs?|\bpunkt\w*|\blid|"
                          r"\bonderde\w+|\bannex|\bbilag\w*|\bbijlage|\bchapter|\bkapitel|\bregulation|"
@@ -308,11 +317,16 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words) -> bool:
     if want == "percent":
         return bool(_PERCENT.search(sent))
     if want == "date":
-        return bool(_DATE.search(sent))
+        # "By when…?" / "What is the deadline…?" is often answered by a time
+        # limit ("within 3 months of the invitation") rather than a date.
+        return bool(_DATE.search(sent) or _DURATION.search(sent))
+    if want == "duration":
+        return bool(_DURATION.search(sent))
     if want == "count":
         # "How many projects?" is answered by a number of projects, not by
         # any figure (a budget sentence must not answer it).
-        return has_quantity(sent) and (counted is None or _covers(counted, words))
+        # An amount of money is not a count either ("€10,000 for each person").
+        return has_quantity(_AMOUNT.sub(" ", sent)) and (counted is None or _covers(counted, words))
     if want == "limit":
         return has_quantity(sent)
     if want == "period":
@@ -332,7 +346,8 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
     total = sum(u.weight for u in units)
     weights = tuple(u.weight for u in units)
     word = counted_word(query.question)
-    counted = next((u for u in units if u.token == word or (u.concept is not None and u.concept in concepts_of(word))),
+    stems = set(tokenize(word, query.language)) | {word} if word else set()
+    counted = next((u for u in units if u.token in stems or (u.concept is not None and u.concept in concepts_of(word))),
                    None) if word else None
     out: list[Sentence] = []
     for i, hit in enumerate(hits[:max_hits]):

@@ -25,7 +25,7 @@ from .settings import Settings
 from .store import ChromaStore, ManifestEntry
 
 # Bump when loading/chunking changes so that unchanged files are re-parsed.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: running heads and feet stripped from PDF pages
 
 
 def embedding_text(chunk: Chunk) -> str:

@@ -16,7 +16,7 @@ from .errors import BadDocumentError
 from .metadata import apply_sidecar, extract_metadata
 from .records import Document, DocumentMeta, PageSpan
 from .settings import Settings
-from .text import clean_text, decode_text, html_to_text, rejoin_lines
+from .text import clean_text, decode_text, html_to_text, rejoin_lines, strip_running_lines
 
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 
@@ -117,8 +117,9 @@ def _pdf_text(data: bytes, name: str, settings: Settings) -> tuple[str, tuple[Pa
     parts: list[str] = []
     spans: list[PageSpan] = []
     offset = 0
-    for number, page_text in enumerate(pdf.pages, 1):
-        page_text = rejoin_lines(clean_text(page_text)).strip()
+    pages, running_head = strip_running_lines([clean_text(p) for p in pdf.pages])
+    for number, page_text in enumerate(pages, 1):
+        page_text = rejoin_lines(page_text).strip()
         if not page_text:
             continue
         if parts:
@@ -127,7 +128,9 @@ def _pdf_text(data: bytes, name: str, settings: Settings) -> tuple[str, tuple[Pa
         spans.append(PageSpan(page=number, start=offset, end=offset + len(page_text)))
         parts.append(page_text)
         offset += len(page_text)
-    return "".join(parts), tuple(spans), pdf.title, pdf.created, pdf.page_count
+    # Without a metadata title, the running head names the document better
+    # than the first body line does.
+    return "".join(parts), tuple(spans), pdf.title or running_head, pdf.created, pdf.page_count
 
 
 def load_path(path: Path, settings: Settings) -> Document:

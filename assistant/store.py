@@ -36,7 +36,7 @@ from .settings import Settings
 # serve the fallback (``Index.dense_search`` when vectors cannot be read) and
 # anyone querying the collection directly. Measured recall@40 against exact
 # search on 10k synthetic chunks: 0.91 with ef_search=128 (the baseline's collection with Chroma's defaults
-# gave 0.91 as well), 0.9985 with ef_search=1024 (evals/results/bench_query_*.json).
+# gave 0.91 as well), 0.9985 with ef_search=1024 (evals/results/bench_query.json).
 HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 1024, "max_neighbors": 32}
 
 

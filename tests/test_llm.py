@@ -12,7 +12,6 @@ import importlib.util
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -30,6 +29,7 @@ from assistant.errors import LLMError
 from assistant.llm import NOTICES, format_history, format_passages, prompt, rewrite_question, with_deadline
 from assistant.records import Answer
 from assistant.verify import REMOVED, Verdict, answer_sentences, check_sentence, markers, renumber, scrub, verify, word_support
+from evals.procs import free_port, stop, wait_http
 
 from .conftest import CORPUS
 from .fetch_llm_model import model_path
@@ -316,17 +316,11 @@ class _Fault(BaseHTTPRequestHandler):
             pass
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def fault_server(request: pytest.FixtureRequest) -> Iterator[str]:
     """A real HTTP server on loopback misbehaving as ``request.param``; yields its /v1 URL."""
     if request.param == "down":
-        yield f"http://127.0.0.1:{_free_port()}/v1"  # nothing listens there
+        yield f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
         return
     handler = type("Handler", (_Fault,), {"behaviour": request.param})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -427,7 +421,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     gguf = model_path()
     if not gguf.exists():
         pytest.skip(f"{gguf} is missing: `make test` fetches it (or `python tests/fetch_llm_model.py`)")
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("llama") / "server.log"
     # Passive OpenMP threads: spinning ones starve everything else on a shared two-core machine.
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
@@ -438,29 +432,13 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}:\n{log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not answer in 120 s:\n{log.read_text()[-2000:]}")
-            time.sleep(0.5)
+        wait_http(f"{url}/models", 120, proc, interval=0.5, log=log, error=pytest.fail.Exception)
         # The first completion pays for loading the weights; keep that out of the measured answers.
         httpx.post(f"{url}/chat/completions", timeout=REAL_TIMEOUT,
                    json={"model": "smollm2", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 4})
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 10)
 
 
 SEED_QUESTIONS = (

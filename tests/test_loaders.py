@@ -126,3 +126,16 @@ def test_doc_id_is_stable_and_readable(tmp_path: Path) -> None:
     assert a == doc_id_for(str(tmp_path / "My Report 2021.pdf"))
     assert a.startswith("My-Report-2021-") and len(a) == len("My-Report-2021-") + 8
     assert doc_id_for("https://example.org/a/b.html").startswith("b-")
+
+
+def test_running_heads_and_page_numbers_are_dropped_from_pdf_pages() -> None:
+    from assistant.text import strip_running_lines
+
+    head = "EU Funding & Tenders: Rules for LEV: V5.0 – 01.02.2024"
+    bodies = ["Eligible costs are listed.", "Applicants register first.", "The deadline is fixed.", "Grants are paid."]
+    pages = [f"{head}\n{n}\n{body}\nPage {n} of 4" for n, body in enumerate(bodies, 1)]
+    assert strip_running_lines(pages) == (bodies, head)
+    # Two pages are too few to call a line "running"; a lone number still goes.
+    assert strip_running_lines([f"{head}\nOne.\n1", f"{head}\nTwo.\n2"]) == ([f"{head}\nOne.", f"{head}\nTwo."], "")
+    # A page made only of running lines is kept as it was, never emptied.
+    assert strip_running_lines([head, head, head]) == ([head, head, head], "")

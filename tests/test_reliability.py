@@ -21,11 +21,9 @@ the server log checked for question text.
 
 from __future__ import annotations
 
-import contextlib
 import http.server
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -38,6 +36,8 @@ from typing import Any
 import httpx
 import pytest
 
+from evals.procs import CHROMA, assistant_server, free_port, start_chroma
+
 from .conftest import CORPUS, REPO
 from .test_api import QUESTION, serve_in_thread
 from .test_pdf import _stream, encrypt, make_pdf, text_pdf, zlib_bomb
@@ -46,14 +46,6 @@ STAFF_USER, STAFF_PASSWORD = "staff", "reliability test password"
 ANY = "any"
 LV_BUDGET = "41 804 171.98"
 ABSTAIN = "The indexed documents don't say this."
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _index(settings: Any) -> Any:
@@ -220,39 +212,6 @@ def test_same_file_twice_adds_no_chunks(tmp_path: Path, settings: Any) -> None:
 # ====================================================================== the served app
 
 
-@contextlib.contextmanager
-def serve_process(env_extra: dict[str, str], log_path: Path, timeout_s: float = 240) -> Iterator[str]:
-    """``python -m assistant serve`` on a free loopback port; yields its URL; output goes to ``log_path``."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(env_extra)
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1",
-                                 "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server exited ({proc.returncode}):\n{log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(url + "/api/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer within {timeout_s} s")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture(scope="module")
 def served(seed_index: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The real app as a subprocess over a copy of the seed index (staff on, 1 MB upload limit)."""
@@ -260,15 +219,16 @@ def served(seed_index: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     index_dir = root / "index"
     shutil.copytree(seed_index.index_dir, index_dir)  # a private copy: the seed index stays read-only
     gradio_tmp = root / "gradio-cache"
-    env = {
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update({
         "ASSISTANT_INDEX_DIR": str(index_dir), "ASSISTANT_STAFF_USER": STAFF_USER,
         "ASSISTANT_STAFF_PASSWORD": STAFF_PASSWORD, "ASSISTANT_MAX_FILE_MB": "1",
         "ASSISTANT_UPLOAD_DIR": str(root / "uploads"), "ASSISTANT_FEEDBACK_DB": str(root / "feedback.sqlite3"),
         "GRADIO_TEMP_DIR": str(gradio_tmp), "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
-    }
+    })
     log = root / "server.log"
-    with serve_process(env, log) as url:
+    with assistant_server(env, log, 240) as (url, _proc):
         yield {"url": url, "log": log, "root": root, "uploads": root / "uploads", "gradio_tmp": gradio_tmp,
                "index_dir": index_dir}
 
@@ -569,33 +529,18 @@ def test_chroma_answering_errors_keeps_the_app_up(tmp_path: Path) -> None:
         fake.shutdown()
 
 
-def _start_chroma(port: int, path: Path) -> subprocess.Popen[bytes]:
-    exe = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen([str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    pytest.fail("chroma server did not start within 90 s")
-
-
 def test_chroma_server_going_away_and_coming_back(tmp_path: Path) -> None:
     """While Chroma is down the app stays up, answers from its snapshot, reports degraded health, and recovers."""
     from assistant.ingest import ingest
     from assistant.settings import Settings
     from assistant.web import build_app
 
-    if not Path(sys.executable).with_name("chroma").exists():
+    if not CHROMA.exists():
         pytest.skip("the chroma CLI is not installed in this venv")
-    port = _free_port()
+    port = free_port()
     data = tmp_path / "chroma-data"
     chroma_url = f"http://127.0.0.1:{port}"
-    proc = _start_chroma(port, data)
+    proc = start_chroma(data, port, 90)
     try:
         settings = Settings.from_env(index_dir=tmp_path / "replica", chroma_url=chroma_url,
                                      feedback_db=tmp_path / "fb.sqlite3", upload_dir=tmp_path / "up")
@@ -613,7 +558,7 @@ def test_chroma_server_going_away_and_coming_back(tmp_path: Path) -> None:
             health = httpx.get(url + "/api/health", timeout=30).json()
             assert health["status"] == "degraded" and health["chroma_reachable"] is False
             assert httpx.get(url + "/", timeout=30).status_code == 200
-            proc = _start_chroma(port, data)
+            proc = start_chroma(data, port, 90)
             r = ask()
             assert r.status_code == 200 and LV_BUDGET in r.json()["answer"]
             assert httpx.get(url + "/api/health", timeout=30).json()["status"] == "ok"

@@ -18,6 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from evals.procs import CHROMA, chroma_server, free_port, stop, wait_http
+
 from .conftest import REPO
 
 FACT = ("The Lighthouse Integration Grant is managed by the Ministry of Coastal Affairs, "
@@ -25,53 +27,13 @@ FACT = ("The Lighthouse Integration Grant is managed by the Ministry of Coastal 
 QUESTION = "Which ministry manages the Lighthouse Integration Grant?"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], seconds: float) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            pytest.fail(f"{url}: the process exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"{url} did not answer within {seconds:.0f} s")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture
 def chroma_url(tmp_path: Path) -> Iterator[str]:
     """A real `chroma run` bound to 127.0.0.1."""
-    exe = Path(sys.executable).with_name("chroma")
-    if not exe.exists():
+    if not CHROMA.exists():
         pytest.skip("the chroma CLI is not installed in this venv")
-    port = _free_port()
-    proc = subprocess.Popen([str(exe), "run", "--host", "127.0.0.1", "--port", str(port),
-                             "--path", str(tmp_path / "chroma-server")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, 90)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        _stop(proc)
+    with chroma_server(tmp_path / "chroma-server", 90) as url:
+        yield url
 
 
 def _replica_env(tmp_path: Path, name: str, url: str) -> dict[str, str]:
@@ -83,7 +45,7 @@ def _replica_env(tmp_path: Path, name: str, url: str) -> dict[str, str]:
 
 def test_document_ingested_once_is_answered_by_another_replica(tmp_path: Path, chroma_url: str) -> None:
     apps: list[subprocess.Popen[bytes]] = []
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     try:
         for name, port in zip(("replica-a", "replica-b"), ports):
             apps.append(subprocess.Popen(
@@ -91,7 +53,7 @@ def test_document_ingested_once_is_answered_by_another_replica(tmp_path: Path, c
                 cwd=REPO, env=_replica_env(tmp_path, name, chroma_url),
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for app, port in zip(apps, ports):
-            _wait(f"http://127.0.0.1:{port}/api/health", app, 240)
+            wait_http(f"http://127.0.0.1:{port}/api/health", 240, app, interval=0.3, error=pytest.fail.Exception)
         # Replica B is up before the document exists: it must notice the ingest.
         before = httpx.post(f"http://127.0.0.1:{ports[1]}/api/ask", json={"question": QUESTION}, timeout=60)
         assert before.status_code == 200 and before.json()["abstained"]
@@ -126,4 +88,4 @@ def test_document_ingested_once_is_answered_by_another_replica(tmp_path: Path, c
         assert not (tmp_path / "replica-b" / "chroma").exists()
     finally:
         for app in apps:
-            _stop(app)
+            stop(app)
