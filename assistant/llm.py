@@ -31,8 +31,8 @@ from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from .answer import Decision, abstention_text, citation_for
 from .errors import LLMError
+from .extractive import Decision, abstention_text, citation_for
 from .query import Query
 from .records import Answer, Hit
 from .settings import Settings

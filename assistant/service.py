@@ -12,8 +12,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 
-from .answer import abstention_text, compose, decide, score_sentences
 from .errors import LLMError
+from .extractive import abstention_text, compose, decide, score_sentences
 from .i18n import message
 from .index import Index
 from .llm import NOTICES, AnswerWriter, LangChainWriter, QuestionRewriter, llm_answer, rewrite_question

