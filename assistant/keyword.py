@@ -106,9 +106,12 @@ class KeywordIndex:
         more = [t for t in extra if t in vocab and t not in known]
         if not known and not more:
             return []
-        scores = self._retriever.get_scores(known) if known else np.zeros(len(self.ids), dtype=np.float32)
-        if more:
-            scores = scores + extra_weight * self._retriever.get_scores(more)
+        if extra_weight == 1.0:  # one pass over the index instead of two
+            scores = self._retriever.get_scores(known + more)
+        else:
+            scores = self._retriever.get_scores(known) if known else np.zeros(len(self.ids), dtype=np.float32)
+            if more:
+                scores = scores + extra_weight * self._retriever.get_scores(more)
         if mask is not None and len(mask) != len(self.ids):
             mask = None  # made for the index before a refresh: rebuild it from the ids
         if mask is None and allowed is not None:
