@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN_PLUS, STOPWORDS_FRENCH, STOPWORDS_SWEDISH
 
@@ -35,7 +36,6 @@ _DATE = re.compile(
     r"\b\d{1,2}\.\d{1,2}\.\d{4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}(?:er)?\s+(?:jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec|"
     r"janv|févr|avr|mai|juin|juil|août|sept|déc|maart|mei)\w*\s+\d{4}|\b\d{1,2} [A-Z][a-z]+ (?:this year|\d{4})|"
     r"\bOn \d{1,2} \w+", re.I)
-_NUMBER = re.compile(r"\d")
 _YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*[-–—/]\s*(?:19|20)\d\d\b")
 # "Published: 09.11.2022." is short but a fact, not a heading.
 _LABEL_VALUE = re.compile(r"^[^\W\d_][\w ]{2,30}:\s*\S*\d")
@@ -235,30 +235,17 @@ class _Analysed:
     sentences: tuple[tuple[int, int, str, Words, bool], ...]  # start, end, text, words, is heading
 
 
-_ANALYSED: dict[tuple[str, str, str], _Analysed] = {}
-_ANALYSED_MAX = 4096
-
-
 def _analyse(chunk: Chunk) -> _Analysed:
-    """Sentence spans and words of a chunk, which no question changes: kept per chunk id.
+    return _analysed(chunk.text, chunk.meta.title, chunk.section, chunk.meta.language)
 
-    Chunk ids carry the content hash, so a revised document never reuses an
-    entry; the title and section are part of the key because a sidecar can
-    change them without changing the text.
-    """
-    key = (chunk.chunk_id, chunk.meta.title, chunk.section)
-    got = _ANALYSED.get(key)
-    if got is None:
-        lang = chunk.meta.language
-        sentences = []
-        for s, e in split_sentences(chunk.text):
-            sent = chunk.text[s:e]
-            sentences.append((s, e, sent, Words.of(sent, lang), is_heading(sent)))
-        got = _Analysed(Words.of(f"{chunk.meta.title} {chunk.section}", lang), tuple(sentences))
-        if len(_ANALYSED) >= _ANALYSED_MAX:
-            _ANALYSED.clear()  # crude but bounded; refilling costs ~1 ms an answer
-        _ANALYSED[key] = got
-    return got
+
+@lru_cache(maxsize=4096)
+def _analysed(text: str, title: str, section: str, language: str) -> _Analysed:
+    """Sentence spans and words of a passage, which no question changes: computed once per passage."""
+    sentences = tuple(
+        (s, e, text[s:e], Words.of(text[s:e], language), is_heading(text[s:e])) for s, e in split_sentences(text)
+    )
+    return _Analysed(Words.of(f"{title} {section}", language), sentences)
 
 
 _COUNTED = re.compile(r"\b(?:how many|hur många|hoeveel|combien d[e'’]|number of|antal(?:et)?)\s+([^\W\d_][\w-]*)", re.I)

@@ -151,15 +151,13 @@ def _concepts(low: str) -> set[int]:
     return found
 
 
-def translations(text: str) -> str:
-    """Every form of each glossary concept ``text`` mentions (its translations), as one string."""
-    return " ".join(form for i in sorted(_concepts(text.casefold())) for form in CONCEPTS[i])
-
-
 def expand(text: str) -> str:
     """``text`` plus every form of each glossary concept it mentions."""
-    extra = translations(text)
-    return f"{text} {extra}" if extra else text
+    hits = _concepts(text.casefold())
+    if not hits:
+        return text
+    extra = " ".join(form for i in sorted(hits) for form in CONCEPTS[i])
+    return f"{text} {extra}"
 
 
 def concepts_of(text: str) -> set[int]:

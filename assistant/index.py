@@ -188,9 +188,6 @@ class Index:
         top = top[np.argsort(-sims[top], kind="stable")]
         return [(ids[i], float(sims[i])) for i in top if sims[i] != -np.inf]
 
-    def live_hashes(self) -> dict[str, str]:
-        return {doc_id: e.content_hash for doc_id, e in self._manifest.items()}
-
     @property
     def manifest(self) -> dict[str, ManifestEntry]:
         self.refresh()

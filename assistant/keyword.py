@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -92,26 +92,15 @@ class KeywordIndex:
         return mask
 
     def search(self, tokens: list[str], k: int, allowed: set[str] | frozenset[str] | None = None,
-               mask: np.ndarray | None = None, extra: Sequence[str] = (),
-               extra_weight: float = 1.0) -> list[tuple[str, float]]:
-        """Top ``k`` chunks for ``tokens``; ``allowed`` (ids) or ``mask`` (rows) restricts them.
-
-        ``extra`` tokens (the glossary's translations of the question's terms)
-        count ``extra_weight`` times as much as the question's own words.
-        """
-        if not self.ids or not (tokens or extra):
+               mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top ``k`` chunks for ``tokens``; ``allowed`` (ids) or ``mask`` (rows) restricts them."""
+        if not self.ids or not tokens:
             return []
         vocab = self._retriever.vocab_dict
         known = [t for t in tokens if t in vocab]
-        more = [t for t in extra if t in vocab and t not in known]
-        if not known and not more:
+        if not known:
             return []
-        if extra_weight == 1.0:  # one pass over the index instead of two
-            scores = self._retriever.get_scores(known + more)
-        else:
-            scores = self._retriever.get_scores(known) if known else np.zeros(len(self.ids), dtype=np.float32)
-            if more:
-                scores = scores + extra_weight * self._retriever.get_scores(more)
+        scores = self._retriever.get_scores(known)
         if mask is not None and len(mask) != len(self.ids):
             mask = None  # made for the index before a refresh: rebuild it from the ids
         if mask is None and allowed is not None:

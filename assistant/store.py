@@ -54,13 +54,6 @@ class ManifestEntry:
     file_hash: str = ""  # hash of the raw file (and sidecar) bytes: lets ingest skip parsing
 
 
-@dataclass(frozen=True)
-class DenseResult:
-    chunk: Chunk
-    content_hash: str
-    similarity: float
-
-
 def _chroma_errors() -> tuple[type[BaseException], ...]:
     import chromadb.errors as ce
     import httpx
@@ -281,62 +274,37 @@ class ChromaStore:
         except _chroma_errors() as exc:
             raise self._wrap(exc, "count chunks") from None
 
-    def iter_chunks(self, page_size: int = 5000) -> Iterator[tuple[Chunk, str]]:
-        """All stored chunks with their content hash (orphans included)."""
+    def _pages(self, include: list[str], what: str, page_size: int) -> Iterator[dict[str, Any]]:
+        """Chroma's ``get`` over the whole collection, one page at a time."""
         offset = 0
-        metas: dict[tuple[str, ...], DocumentMeta] = {}
         while True:
             try:
-                got = self.chunks.get(
-                    include=["documents", "metadatas"], limit=page_size, offset=offset  # type: ignore[list-item]
-                )
+                got = self.chunks.get(include=include, limit=page_size, offset=offset)  # type: ignore[arg-type]
             except _chroma_errors() as exc:
-                raise self._wrap(exc, "read chunks") from None
-            ids = got["ids"]
-            for cid, text, m in zip(ids, got["documents"] or [], got["metadatas"] or []):
-                yield _chunk_from_chroma(cid, text, dict(m), metas), str(m.get("content_hash", ""))
-            if len(ids) < page_size:
+                raise self._wrap(exc, what) from None
+            yield got  # type: ignore[misc]
+            if len(got["ids"]) < page_size:
                 return
             offset += page_size
 
+    def iter_chunks(self, page_size: int = 5000) -> Iterator[tuple[Chunk, str]]:
+        """All stored chunks with their content hash (orphans included)."""
+        metas: dict[tuple[str, ...], DocumentMeta] = {}
+        for got in self._pages(["documents", "metadatas"], "read chunks", page_size):
+            for cid, text, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False):
+                yield _chunk_from_chroma(cid, text, dict(m), metas), str(m.get("content_hash", ""))
+
     def iter_vectors(self, page_size: int = 5000) -> Iterator[tuple[str, np.ndarray]]:
         """Every stored chunk id with its vector (orphans included)."""
-        offset = 0
-        while True:
-            try:
-                got = self.chunks.get(include=["embeddings"], limit=page_size, offset=offset)  # type: ignore[list-item]
-            except _chroma_errors() as exc:
-                raise self._wrap(exc, "read vectors") from None
-            ids = got["ids"]
-            vectors = got["embeddings"]
-            for i, cid in enumerate(ids):
-                yield cid, np.asarray(vectors[i], dtype=np.float32)  # type: ignore[index]
-            if len(ids) < page_size:
-                return
-            offset += page_size
+        for got in self._pages(["embeddings"], "read vectors", page_size):
+            for cid, vector in zip(got["ids"], got["embeddings"], strict=False):
+                yield cid, np.asarray(vector, dtype=np.float32)
 
     def all_ids(self) -> list[str]:
         try:
             return list(self.chunks.get(include=[])["ids"])
         except _chroma_errors() as exc:
             raise self._wrap(exc, "list chunks") from None
-
-    def query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[DenseResult]:
-        """Nearest chunks to ``vector`` (cosine), optionally filtered."""
-        try:
-            got = self.chunks.query(
-                query_embeddings=[vector], n_results=n, where=where or None,
-                include=["documents", "metadatas", "distances"],  # type: ignore[list-item]
-            )
-        except _chroma_errors() as exc:
-            raise self._wrap(exc, "search") from None
-        out = []
-        for cid, text, m, dist in zip(
-            got["ids"][0], (got["documents"] or [[]])[0], (got["metadatas"] or [[]])[0],
-            (got["distances"] or [[]])[0],
-        ):
-            out.append(DenseResult(_chunk_from_chroma(cid, text, dict(m)), str(m.get("content_hash", "")), 1.0 - float(dist)))
-        return out
 
     def query_ids(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """Ids and cosine similarities of the nearest chunks, nothing else.
@@ -353,16 +321,6 @@ class ChromaStore:
         except _chroma_errors() as exc:
             raise self._wrap(exc, "search") from None
         return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], (got["distances"] or [[]])[0])]
-
-    def get_chunks(self, ids: Sequence[str]) -> list[tuple[Chunk, str]]:
-        try:
-            got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])  # type: ignore[list-item]
-        except _chroma_errors() as exc:
-            raise self._wrap(exc, "read chunks") from None
-        return [
-            (_chunk_from_chroma(cid, text, dict(m)), str(m.get("content_hash", "")))
-            for cid, text, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
-        ]
 
     def healthy(self) -> bool:
         try:

@@ -88,21 +88,20 @@ def strip_running_lines(pages: list[str]) -> tuple[list[str], str]:
     metadata has none), or "".
     """
     split = [page.split("\n") for page in pages]
-
-    def edges(lines: list[str]) -> list[int]:
-        filled = [i for i, line in enumerate(lines) if line.strip()]
-        return sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]))
-
-    counts: dict[str, int] = {}
+    # Keys of the lines at each page's edges (first and last filled lines).
+    edge_keys = []
     for lines in split:
-        for key in {_edge_key(lines[i]) for i in edges(lines)}:
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        edge_keys.append({i: _edge_key(lines[i]) for i in filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]})
+    counts: dict[str, int] = {}
+    for keys in edge_keys:
+        for key in set(keys.values()):
             counts[key] = counts.get(key, 0) + 1
-    need = max(3, (len(pages) + 1) // 2)
+    need = max(3, (len(pages) + 1) // 2)  # so two pages never make a line "running"
     out = []
     heads: dict[str, int] = {}
-    for page, lines in zip(pages, split, strict=True):
-        drop = {i for i in edges(lines)
-                if (len(pages) >= 3 and counts[_edge_key(lines[i])] >= need) or _PAGE_NUMBER.match(lines[i])}
+    for page, lines, keys in zip(pages, split, edge_keys, strict=True):
+        drop = {i for i, key in keys.items() if counts[key] >= need or _PAGE_NUMBER.match(lines[i])}
         kept = [line for i, line in enumerate(lines) if i not in drop]
         if any(line.strip() for line in kept):
             out.append("\n".join(kept))

@@ -37,7 +37,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # from spinning between calls and stealing the CPU from the other pipeline.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from evals.procs import chroma_server, free_port, stop, wait_http  # noqa: E402 - after the path fix
+from evals.procs import chroma_server, free_port, stop  # noqa: E402 - after the path fix
 
 RESULTS = REPO / "evals" / "results"
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
@@ -434,14 +434,6 @@ def print_query(n: int, entry: dict[str, Any]) -> None:
 
 
 # ------------------------------------------------------------------ serving
-
-def _start(cmd: list[str], env: dict[str, str], health: str, deadline_s: float = 300) -> tuple[
-        subprocess.Popen[bytes], float]:
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_http(health, deadline_s, proc)
-    return proc, time.perf_counter() - t
-
 
 def first_answer_s(cmd: list[str], env: dict[str, str], port: int, question: str) -> tuple[
         subprocess.Popen[bytes], float]:

@@ -210,19 +210,19 @@ def test_glossary_prefix_match_stops_at_a_hyphen() -> None:
     assert budget in concepts_of("The financial envelope for the implementation of the Fund")
 
 
-def test_keyword_translations_weigh_less_than_the_question_words() -> None:
-    from assistant.keyword import KeywordIndex, tokenize
+def test_keyword_search_reaches_a_translation_through_the_glossary() -> None:
+    from assistant.glossary import expand
+    from assistant.keyword import KeywordIndex, query_tokens
 
     index = KeywordIndex.build([
         ("en", "The budget of the fund is fixed.", "en"),
         ("fr", "L'enveloppe du fonds est fixée.", "fr"),
         ("xx", "Nothing about money here at all.", "en"),
     ])
-    own, extra = tokenize("budget", "en"), tokenize("enveloppe", "fr")
-    full = dict(index.search([], 3, extra=extra, extra_weight=1.0))
-    half = dict(index.search(own, 3, extra=extra, extra_weight=0.5))
-    assert list(half) == ["en", "fr"]  # the question's own word ranks first
-    assert half["fr"] == pytest.approx(0.5 * full["fr"])
+    langs = ["en", "sv", "nl", "fr"]
+    assert [cid for cid, _ in index.search(query_tokens("What is the budget?", langs), 3)] == ["en"]
+    expanded = query_tokens(expand("What is the budget?"), langs)
+    assert {cid for cid, _ in index.search(expanded, 3)} == {"en", "fr"}
     assert index.search([], 3) == []
 
 
