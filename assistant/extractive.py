@@ -22,7 +22,7 @@ from .glossary import CONCEPTS, concepts_of
 from .i18n import message
 from .index import Index
 from .keyword import tokenize
-from .metadata import COUNTRIES, country_mentions
+from .metadata import COUNTRIES, country_mentions, period_mentions
 from .query import Query
 from .records import Chunk, Citation, Hit
 
@@ -41,11 +41,17 @@ _YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*[-–—/]\s*(?:19|20)\d\d\b")
 _LABEL_VALUE = re.compile(r"^[^\W\d_][\w ]{2,30}:\s*\S*\d")
 
 _WANTS = {
-    "amount": re.compile(r"\b(how much|budget|amount|allocation|financial envelope|split|divided|breakdown|hur mycket|belopp|fördela\w*|"
-                         r"budget\w*|combien|montant|enveloppe|hoeveel|bedrag|cik)\b", re.I),
+    "amount": re.compile(r"\b(budget|amount|allocation|financial envelope|split|divided|breakdown|belopp|fördela\w*|"
+                         r"budget\w*|montant|enveloppe|bedrag)\b", re.I),
+    # "How much of the facility…?", "How much pre-financing…?": an amount or a share.
+    "how_much": re.compile(r"\b(how much|hur mycket|combien|hoeveel|cik)\b", re.I),
     "percent": re.compile(r"\b(share|percent\w*|percentage|rate|proportion|andel|procent|taux|pourcentage|"
                           r"aandeel)\b|%", re.I),
-    "date": re.compile(r"\b(when|date|deadline|när|datum|quand|wanneer|until|by what|från när|published)\b", re.I),
+    # "When…?" at the head of the question asks for a date; "When can/may…?"
+    # asks for a condition, and Swedish "när" inside a sentence is "if/when".
+    "date": re.compile(r"^\W*(?:(?:and|och|et|en)\s+)?(?:when|när|quand|wanneer)\b(?!\s+(?:can|may|could|might|must|should|"
+                       r"kan|får|måste|peut|peuvent|doit|mag|moet)\b)|\b(?:date|deadline|datum|until|by what|by when|"
+                       r"från när|sedan när|published|what day|which day|vilket datum|welke datum|quelle date)\b", re.I),
     # "How long…?", "How recent…?": a length of time.
     "duration": re.compile(r"\b(how long|how recent|how old|for how many (?:days|weeks|months|years)|hur länge|hur lång tid|"
                            r"hoe lang|combien de temps|pendant combien)\b", re.I),
@@ -75,12 +81,37 @@ medel går stor andel typer typ sorts slags del part kind kinds type types
 give example examples couple few say says tell explain describe mention mentioned mentions regarding concerning
 apart besides except far yet still currently take takes taking care refer refers referring relate relates related
 ge exempel några berätta gäller
+previous earlier former next later föregående förra vorige vorig précédent précédente
 """.split())
 # Generic function words of the question languages (bm25s ships the lists):
 # they never say which passage answers, and a question word that the corpus
 # never uses must not count as "not covered" merely because it is common.
 _FRAMING |= set(STOPWORDS_EN_PLUS) | set(STOPWORDS_SWEDISH) | set(STOPWORDS_DUTCH) | set(STOPWORDS_FRENCH)
 _UNKNOWN_YEARS = re.compile(r"\b(20[3-9]\d|2028|2029|19\d\d)\b")
+_YEAR = re.compile(r"(?<![\d])(?:19|20)\d\d(?![\d])")
+
+
+def _asked_years(question: str) -> set[str]:
+    """Years a question asks about on their own: not in a range ("2021-2027") nor
+    in an act's number ("2021/1147", "(2021:853)", "516/2014")."""
+    out = set()
+    for m in _YEAR.finditer(question):
+        before, after = question[max(0, m.start() - 2):m.start()], question[m.end():m.end() + 2]
+        if re.search(r"[-–—/:]\s*$", before) or re.match(r"\s*[-–—/:]", after):
+            continue
+        out.add(m.group())
+    return out
+
+
+def _stated_years(text: str) -> set[str]:
+    """Years a text speaks of, other than as the ends of a period range."""
+    out = set()
+    for m in _YEAR.finditer(text):
+        if re.search(r"(?:19|20)\d\d\s*[-–—]\s*$", text[max(0, m.start() - 7):m.start()]) \
+                or re.match(r"\s*[-–—]\s*(?:19|20)\d\d", text[m.end():m.end() + 7]):
+            continue
+        out.add(m.group())
+    return out
 
 
 @dataclass(frozen=True)
@@ -106,7 +137,7 @@ class Sentence:
     weights: tuple[float, ...] = ()
 
 
-_LIST_START = re.compile(r"^\s*(?:[-*•–—]|\(?[a-z0-9]{1,3}[.)]|\([ivx]+\))\s")
+_LIST_START = re.compile(r"^\s*(?:[-*•–—−▪◦●·]|\(?[a-z0-9]{1,3}[.)]|\([ivx]+\))\s")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -158,7 +189,9 @@ def is_heading(sentence: str) -> bool:
     cased = upper + sum(map(str.islower, bare))
     if cased and upper / cased > 0.8:
         return True
-    return bare.endswith("?") or (bare.endswith(":") and "\n" not in bare)
+    # A line ending in a colon introduces what follows, unless it states a
+    # figure itself ("Participants requesting above 750 000 EUR must provide:").
+    return bare.endswith("?") or (bare.endswith(":") and "\n" not in bare and not has_quantity(bare))
 
 
 def _wants(question: str) -> set[str]:
@@ -169,6 +202,9 @@ def _idf(index: Index, token: str) -> float:
     n = max(1, index.chunk_count())
     df = index.keyword.doc_freq(token)
     return min(4.0, max(0.5, math.log(1 + (n - df + 0.5) / (df + 0.5))))
+
+
+_MULTIWORD_COUNTRIES = tuple(n for names in COUNTRIES.values() for n in names if " " in n)
 
 
 def question_units(index: Index, query: Query, text: str | None = None) -> list[Unit]:
@@ -182,6 +218,8 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
     # framing words are dropped (a term may be made of them); their words are
     # used up.
     low = " ".join(re.findall(r"[^\W\d_][\w-]*", re.sub(r"['’]s\b", "", text.casefold())))
+    for name in _MULTIWORD_COUNTRIES:  # "united kingdom" is a country, not two topic words
+        low = low.replace(name, " ")
     for c in concepts_of(low):
         for form in CONCEPTS[c]:
             if " " in form and re.search(rf"\b{re.escape(form.casefold())}\b", low):
@@ -301,6 +339,8 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words) -> bool:
     """Whether ``sent`` has the kind of fact the question wants (an amount, a date…)."""
     if want == "amount":
         return bool(_AMOUNT.search(sent))
+    if want == "how_much":
+        return bool(_AMOUNT.search(sent) or _PERCENT.search(sent))
     if want == "percent":
         return bool(_PERCENT.search(sent))
     if want == "date":
@@ -390,11 +430,24 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     if period:
         a, b = period.split("-")
         states_it = re.search(rf"{a}\s*[-–—/]\s*{b}", evidence_text)
-        periods = {h.chunk.meta.period for h in evidence if h.chunk.meta.period}
+        # The passages' own period, or the periods they name ("programme 2014-2020").
+        periods = {h.chunk.meta.period for h in evidence if h.chunk.meta.period} | set(period_mentions(evidence_text))
         if not states_it and periods and period not in periods:
+            return Decision(True, "other_period", period)
+        # A passage of another period answers only if the answering sentence
+        # itself names the period asked about: a 2014-2020 press release that
+        # ends "follow the coming 2021-2027 period" has no 2021-2027 figures.
+        own = hits[best.hit_index].chunk.meta.period
+        if own and own != period and not re.search(rf"{a}\s*[-–—/]\s*{b}", best.text):
             return Decision(True, "other_period", period)
     for year in query.years:
         if _UNKNOWN_YEARS.fullmatch(year) and year not in evidence_text:
+            return Decision(True, "other_period", year)
+    # "How many … in 2023?": a year asked about on its own must be one the
+    # passages speak of, not merely inside "2021-2027" or a document's name.
+    stated = _stated_years(evidence_text + " " + " ".join(h.chunk.meta.date for h in evidence))
+    for year in _asked_years(query.question):
+        if year not in stated:
             return Decision(True, "other_period", year)
     if best.coverage < min_coverage:
         return Decision(True, "not_covered")
@@ -405,11 +458,14 @@ _COUNTRY_NAMES = {
     "en": {"LV": "Latvia", "SE": "Sweden", "NL": "the Netherlands", "FR": "France", "EE": "Estonia",
            "LT": "Lithuania", "FI": "Finland", "DE": "Germany", "PL": "Poland", "DK": "Denmark",
            "IE": "Ireland", "IT": "Italy", "ES": "Spain", "BE": "Belgium", "AT": "Austria", "GR": "Greece",
-           "PT": "Portugal"},
+           "PT": "Portugal", "UK": "the United Kingdom", "CZ": "Czechia"},
     "sv": {"LV": "Lettland", "SE": "Sverige", "NL": "Nederländerna", "FR": "Frankrike", "EE": "Estland",
            "LT": "Litauen", "FI": "Finland", "DE": "Tyskland", "PL": "Polen", "DK": "Danmark",
            "IE": "Irland", "IT": "Italien", "ES": "Spanien", "BE": "Belgien", "AT": "Österrike",
-           "GR": "Grekland", "PT": "Portugal"},
+           "GR": "Grekland", "PT": "Portugal", "UK": "Storbritannien", "HU": "Ungern", "RO": "Rumänien",
+           "BG": "Bulgarien", "HR": "Kroatien", "CY": "Cypern", "CZ": "Tjeckien", "SK": "Slovakien",
+           "SI": "Slovenien", "LU": "Luxemburg", "MT": "Malta", "NO": "Norge", "IS": "Island", "CH": "Schweiz",
+           "LI": "Liechtenstein"},
 }
 
 
@@ -462,7 +518,7 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
         close = s.score >= 0.85 * best.score
         # A budget answer also gives the split (total, EU share, national share)
         # when the next sentence of the same passage carries amounts.
-        split = "amount" in wants and s.hit_index == best.hit_index and bool(_AMOUNT.search(s.text)) \
+        split = bool(wants & {"amount", "how_much"}) and s.hit_index == best.hit_index and bool(_AMOUNT.search(s.text)) \
             and s.score >= 0.4 * best.score
         # A question in two parts ("… and is there a higher amount for
         # vulnerable people?") may need a second sentence for the part the

@@ -49,8 +49,27 @@ COUNTRIES: dict[str, tuple[str, ...]] = {
     "AT": ("austria", "österrike", "oostenrijk", "autriche"),
     "GR": ("greece", "grekland", "griekenland", "grèce"),
     "PT": ("portugal",),
+    "BG": ("bulgaria", "bulgarien", "bulgarije", "bulgarie"),
+    "HR": ("croatia", "kroatien", "kroatië", "croatie"),
+    "CY": ("cyprus", "cypern", "chypre"),
+    "CZ": ("czechia", "czech republic", "tjeckien", "tsjechië", "tchéquie"),
+    "HU": ("hungary", "ungern", "hongarije", "hongrie"),
+    "LU": ("luxembourg", "luxemburg"),
+    "MT": ("malta", "malte"),
+    "RO": ("romania", "rumänien", "roemenië", "roumanie"),
+    "SK": ("slovakia", "slovakien", "slowakije", "slovaquie"),
+    "SI": ("slovenia", "slovenien", "slovenië", "slovénie"),
+    # Outside the Union: the funds' associated countries and the United
+    # Kingdom (in AMIF 2014-2020, not 2021-2027). Swedish "Island" (Iceland)
+    # is left out: it is the English word "island".
+    "UK": ("united kingdom", "britain", "storbritannien", "verenigd koninkrijk", "royaume-uni"),
+    "NO": ("norway", "norge", "noorwegen", "norvège"),
+    "IS": ("iceland", "ijsland", "islande"),
+    "CH": ("switzerland", "schweiz", "zwitserland", "suisse"),
+    "LI": ("liechtenstein",),
 }
 
+_COUNTRY_VOCAB = {name: code for code, names in COUNTRIES.items() for name in names}
 _LANG_COUNTRY = {"sv": "SE", "lv": "LV", "nl": "NL"}
 
 
@@ -58,9 +77,10 @@ def country_mentions(text: str) -> dict[str, int]:
     """How often each known country is named in ``text`` (case-insensitive words)."""
     words = re.findall(r"[\wåäöéèëüīāēūčšž-]+", text.casefold())
     counts: dict[str, int] = {}
-    vocab = {name: code for code, names in COUNTRIES.items() for name in names}
-    for word in words:
-        code = vocab.get(word)
+    # Two-word names ("united kingdom") are looked up as word pairs.
+    pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    for word in words + pairs:
+        code = _COUNTRY_VOCAB.get(word)
         if code:
             counts[code] = counts.get(code, 0) + 1
     return counts

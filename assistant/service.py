@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from .errors import LLMError
-from .extractive import abstention_text, compose, decide, score_sentences
+from .extractive import Decision, Sentence, abstention_text, compose, decide, score_sentences
 from .i18n import message
 from .index import Index
 from .llm import NOTICES, AnswerWriter, LangChainWriter, QuestionRewriter, llm_answer, rewrite_question
+from .metadata import country_mentions
 from .query import Query, understand
 from .records import Answer, Hit
 from .retrieve import RetrievalConfig, retrieve
@@ -134,9 +135,12 @@ class Assistant:
         t2 = time.perf_counter()
         if not self.index.chunk_count():
             return self._abstain(query, "empty_index", [], t0, t1, t2), []
-        # A document sentence that addresses the assistant is never quoted (prompt injection).
-        sentences = [s for s in score_sentences(self.index, query, hits) if not looks_like_instruction(s.text)]
+        sentences = self._sentences(query, hits)
         decision = decide(query, hits, sentences, self.min_coverage)
+        if decision.reason in ("other_country", "other_period"):
+            focused = self._focused(query, decision)
+            if focused is not None:
+                hits, sentences, decision = focused
         if decision.abstain:
             text, cites = abstention_text(query, decision, hits)
             abstained = True
@@ -150,6 +154,41 @@ class Assistant:
             timings_ms=_timings(t0, t1, t2, t3),
             standalone_question=query.search_text if query.follow_up else "",
         ), hits
+
+    def _sentences(self, query: Query, hits: list[Hit]) -> list[Sentence]:
+        # A document sentence that addresses the assistant is never quoted (prompt injection).
+        return [s for s in score_sentences(self.index, query, hits) if not looks_like_instruction(s.text)]
+
+    def _focused(self, query: Query, decision: Decision) -> tuple[list[Hit], list[Sentence], Decision] | None:
+        """A second look when the best passages are about another country or period.
+
+        Inferred constraints only boost retrieval, so a question about
+        Sweden can be outranked by general EU passages. Before abstaining we
+        search again among the passages of that country's documents or that
+        name it (or, for a period, the documents of that period); if those
+        answer, they are the answer, otherwise the abstention stands.
+        """
+        k = max(self.settings.top_k, 6)
+        if decision.reason == "other_country" and len(query.countries) == 1:
+            code = query.countries[0]
+            pool = retrieve(self.index, replace(query, filters={**query.filters, "country": code}), k, self.retrieval)
+            wide = retrieve(self.index, query, self.retrieval.candidates, self.retrieval)
+            pool += [h for h in wide if code in country_mentions(f"{h.chunk.meta.title} {h.chunk.text}")]
+        elif decision.reason == "other_period" and "period" in query.inferred and "period" not in query.filters:
+            pool = retrieve(self.index, replace(query, filters={**query.filters, "period": query.inferred["period"]}),
+                            k, self.retrieval)
+        else:
+            return None
+        seen: set[str] = set()
+        hits = []
+        for hit in sorted(pool, key=lambda h: -h.score):
+            if hit.chunk.chunk_id not in seen:
+                seen.add(hit.chunk.chunk_id)
+                hits.append(hit)
+        hits = hits[:k]
+        sentences = self._sentences(query, hits)
+        again = decide(query, hits, sentences, self.min_coverage)
+        return None if again.abstain else (hits, sentences, again)
 
     def _abstain(self, query: Query, key: str, hits: list[Hit], t0: float, t1: float, t2: float) -> Answer:
         return Answer(

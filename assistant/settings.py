@@ -95,6 +95,18 @@ class Settings:
             ),
             log_questions=os.environ.get("ASSISTANT_LOG_QUESTIONS", "") == "1",
         )
+        # Paths may be given as strings; an overridden index folder also moves
+        # the uploads and feedback that live inside it unless those are set too.
+        for name in ("index_dir", "upload_dir", "feedback_db"):
+            if name in overrides:
+                overrides[name] = Path(str(overrides[name]))
+        if "index_dir" in overrides:
+            new_dir = overrides["index_dir"]
+            assert isinstance(new_dir, Path)
+            if not os.environ.get("ASSISTANT_UPLOAD_DIR"):
+                overrides.setdefault("upload_dir", new_dir / "uploads")
+            if not os.environ.get("ASSISTANT_FEEDBACK_DB"):
+                overrides.setdefault("feedback_db", new_dir / "feedback.sqlite3")
         settings = replace(settings, **overrides)  # type: ignore[arg-type]
         settings.validate()
         return settings

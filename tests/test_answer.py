@@ -83,6 +83,14 @@ def test_follow_up_carries_country_and_topic(seed_assistant) -> None:
     ("What is Estonia's AMIF allocation for 2021-2027?", "for Estonia"),
     ("What is Latvia's planned AMIF budget for the 2028-2034 programming period?", "for 2028"),
     ("Hur mycket pengar får Finland från AMIF?", "för Finland"),
+    # Every member state and associated country is known, two-word names too.
+    ("What is the United Kingdom's AMIF allocation for 2021-2027?", "for the United Kingdom"),
+    ("How much AMIF money does Hungary get?", "for Hungary"),
+    # A year asked about on its own must be one the passages speak of.
+    ("How many people did Latvia's AMIF programme help in 2024?", "for 2024"),
+    # Sweden's only passage is 2014-2020: its closing "coming period 2021-2027"
+    # line must not let its figures answer for 2021-2027.
+    ("Hur mycket pengar får Sverige från AMIF för programperioden 2021-2027?", "för Sverige"),
 ])
 def test_abstains_for_other_countries_and_periods(seed_assistant, question: str, detail: str) -> None:
     ans = seed_assistant.answer(question)
@@ -266,3 +274,38 @@ def test_importing_the_package_stays_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
                          cwd=CORPUS.parent)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("question", "wanted"), [
+    ("When did the ordinance enter into force?", {"date"}),
+    ("När trädde förordningen i kraft?", {"date"}),
+    # A condition, not a date.
+    ("When can the EU share of a project rise to 90 %?", {"percent"}),
+    ("Måste ränta betalas när en stödmottagare ska betala tillbaka stödet?", set()),
+    ("What is the deadline for applications?", {"date"}),
+    # "How much" is an amount or a share; "amount" is money.
+    ("How much pre-financing may be paid?", {"how_much"}),
+    ("Above what grant amount is an audit report needed?", {"amount"}),
+])
+def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> None:
+    from assistant.extractive import _wants
+
+    assert _wants(question) - {"who", "limit", "count"} == wanted
+
+
+def test_a_share_answers_how_much_but_not_an_amount_question() -> None:
+    from assistant.extractive import Words, _cue_ok
+
+    sent = "Pre-financing for emergency assistance may amount to 95 % of the Union contribution."
+    words = Words.of(sent, "en")
+    assert _cue_ok("how_much", sent, None, words)
+    assert not _cue_ok("amount", sent, None, words)
+
+
+def test_asked_and_stated_years() -> None:
+    from assistant.extractive import _asked_years, _stated_years
+
+    assert _asked_years("What changed in 2023 under Regulation (EU) 2021/1147, (2021:853) and 516/2014 "
+                        "for 2021-2027?") == {"2023"}
+    assert _stated_years("since 2021, when; the 2014-2020 period; published 09.11.2022; 516/2014") == {
+        "2021", "2022", "2014"}

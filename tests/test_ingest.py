@@ -229,3 +229,17 @@ def test_shared_corpus_ingests_all_21_documents(shared_index) -> None:
     assert sorted(e.pages for e in pdfs) == [34, 81]
     assert all(c.page is not None for c in idx.chunks().values() if c.source.endswith(".pdf"))
     shared_path("corpus")
+
+
+def test_settings_index_dir_override_moves_what_lives_inside_it(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assistant.settings import Settings
+
+    monkeypatch.delenv("ASSISTANT_UPLOAD_DIR", raising=False)
+    monkeypatch.delenv("ASSISTANT_FEEDBACK_DB", raising=False)
+    s = Settings.from_env(index_dir=str(tmp_path / "idx"))  # a string is accepted
+    assert s.index_dir == tmp_path / "idx"
+    assert s.upload_dir == tmp_path / "idx" / "uploads"
+    assert s.feedback_db == tmp_path / "idx" / "feedback.sqlite3"
+    # Set explicitly, they stay where they were put.
+    s = Settings.from_env(index_dir=tmp_path / "idx", feedback_db=tmp_path / "fb.db")
+    assert s.feedback_db == tmp_path / "fb.db" and s.upload_dir == tmp_path / "idx" / "uploads"

@@ -1,0 +1,73 @@
+"""Calibrate the abstention threshold (``MIN_COVERAGE``) on the QA sets.
+
+Runs the shipped pipeline once per candidate threshold, on one index and the
+same QA files, and records what each threshold costs and buys: abstention
+precision, recall and accuracy on the unanswerable questions, and answer
+accuracy on the answerable ones. Usage:
+
+    python evals/calibrate.py --index .cache/eval-index/shared evals/amif_qa.jsonl evals/heldout_qa.jsonl \
+        [--out evals/results/calibration.json]
+
+The chosen threshold is the one with the best abstention accuracy (answer
+accuracy breaks ties): a false abstention and a wrong answer to an
+unanswerable question count the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from assistant.evaluate import OursPipeline, evaluate, load_qa  # noqa: E402
+from assistant.service import MIN_COVERAGE, Assistant  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+THRESHOLDS = (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
+METRICS = ("abstention_precision", "abstention_recall", "abstention_accuracy", "answer_accuracy")
+
+
+def sweep(settings: Settings, qa_files: list[str], thresholds: tuple[float, ...] = THRESHOLDS,
+          k: int = 5) -> list[dict[str, float | None]]:
+    items = [it for f in qa_files for it in load_qa(f)]
+    base = Assistant(settings)
+    rows: list[dict[str, float | None]] = []
+    for t in thresholds:
+        assistant = Assistant(settings, index=base.index, min_coverage=t)
+        started = time.perf_counter()
+        run = evaluate(items, OursPipeline(assistant, k=k), k)
+        row: dict[str, float | None] = {"min_coverage": t}
+        row.update({m: getattr(run.overall, m) for m in METRICS})
+        row["seconds"] = round(time.perf_counter() - started, 1)
+        rows.append(row)
+        print("  ".join(f"{key}={value}" for key, value in row.items()), flush=True)
+    return rows
+
+
+def best(rows: list[dict[str, float | None]]) -> float:
+    """The threshold with the best abstention accuracy, then the best answer accuracy."""
+    top = max(rows, key=lambda r: (r["abstention_accuracy"] or 0.0, r["answer_accuracy"] or 0.0))
+    return float(top["min_coverage"] or 0.0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("qa_files", nargs="+")
+    ap.add_argument("--index", type=Path, required=True, help="an index built with the default embedder")
+    ap.add_argument("--out", type=Path, default=Path("evals/results/calibration.json"))
+    args = ap.parse_args()
+    rows = sweep(Settings.from_env(index_dir=args.index, chroma_url=""), args.qa_files)
+    result = {"qa_files": args.qa_files, "shipped_min_coverage": MIN_COVERAGE, "best_min_coverage": best(rows),
+              "rows": rows}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
+    print(f"best min_coverage {result['best_min_coverage']} (shipped {MIN_COVERAGE}); written {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
