@@ -198,9 +198,19 @@ def _wants(question: str) -> set[str]:
     return {name for name, rx in _WANTS.items() if rx.search(question)}
 
 
-def _idf(index: Index, token: str) -> float:
-    n = max(1, index.chunk_count())
-    df = index.keyword.doc_freq(token)
+def _idf(index: Index, token: str, language: str) -> float:
+    """How telling a question word is, among the passages in the question's language.
+
+    Corpus-wide, every Dutch word is rare in a mostly English index, so
+    "aanvraag" would weigh as much as "rangorde"; within the Dutch passages
+    the common words weigh little. Too few passages in that language: the
+    whole index decides.
+    """
+    ids, mask = index.filtered({"language": language})
+    if len(ids) >= 50:
+        n, df = len(ids), index.keyword.doc_freq(token, mask)
+    else:
+        n, df = max(1, index.chunk_count()), index.keyword.doc_freq(token)
     return min(4.0, max(0.5, math.log(1 + (n - df + 0.5) / (df + 0.5))))
 
 
@@ -239,7 +249,7 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
         for tok in tokenize(word, query.language):
             if tok not in seen_tokens and tok not in _FRAMING and not tok.isdigit() and tok not in country_words:
                 seen_tokens.add(tok)
-                units.append(Unit(None, tok, _idf(index, tok)))
+                units.append(Unit(None, tok, _idf(index, tok, query.language)))
     return units
 
 
@@ -264,7 +274,11 @@ def _covers(unit: Unit, words: Words) -> bool:
         return unit.concept in words.concepts
     t = unit.token
     # Tokens hold no spaces, so a substring of ``joined`` lies inside one token.
-    return t in words.toks or (len(t) >= 5 and t in words.joined)
+    if t in words.toks or (len(t) >= 5 and t in words.joined):
+        return True
+    # Swedish and Dutch compounds: "kilometervergoeding" is covered by a
+    # sentence saying "vergoeding … per kilometer" (both parts, 4+ letters).
+    return len(t) >= 9 and any(t[:i] in words.joined and t[i:] in words.joined for i in range(4, len(t) - 3))
 
 
 @dataclass(frozen=True)

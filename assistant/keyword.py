@@ -112,15 +112,18 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top])]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
-    def doc_freq(self, token: str) -> int:
-        """How many chunks contain ``token`` (from the CSC matrix's column pointers)."""
+    def doc_freq(self, token: str, mask: np.ndarray | None = None) -> int:
+        """How many chunks (of those ``mask`` selects) contain ``token``, from the CSC matrix's columns."""
         if self._retriever is None:
             return 0
         col = self._retriever.vocab_dict.get(token)
         if col is None:
             return 0
         indptr = self._retriever.scores["indptr"]
-        return int(indptr[col + 1] - indptr[col])
+        if mask is None:
+            return int(indptr[col + 1] - indptr[col])
+        rows = self._retriever.scores["indices"][indptr[col]:indptr[col + 1]]
+        return int(np.count_nonzero(mask[rows]))
 
     # -- persistence ----------------------------------------------------------
     def save(self, folder: Path) -> None:
