@@ -36,6 +36,7 @@ _DATE = re.compile(
     r"\b\d{1,2}\.\d{1,2}\.\d{4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}(?:er)?\s+(?:jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec|"
     r"janv|févr|avr|mai|juin|juil|août|sept|déc|maart|mei)\w*\s+\d{4}|\b\d{1,2} [A-Z][a-z]+ (?:this year|\d{4})|"
     r"\bOn \d{1,2} \w+", re.I)
+_DATE_SPAN = re.compile(r"\d{4}\s+(?:to|and|until|till|tot|au|jusqu'au)\s+\d{1,2}(?:er)?\s+\w+\s+\d{4}", re.I)
 _YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*[-–—/]\s*(?:19|20)\d\d\b")
 # "Published: 09.11.2022." is short but a fact, not a heading.
 _LABEL_VALUE = re.compile(r"^[^\W\d_][\w ]{2,30}:\s*\S*\d")
@@ -50,7 +51,7 @@ _WANTS = {
     # "When…?" at the head of the question asks for a date; "When can/may…?"
     # asks for a condition, and Swedish "när" inside a sentence is "if/when".
     "date": re.compile(r"^\W*(?:(?:and|och|et|en)\s+)?(?:when|när|quand|wanneer)\b(?!\s+(?:can|may|could|might|must|should|"
-                       r"kan|får|måste|peut|peuvent|doit|mag|moet)\b)|\b(?:date|deadline|datum|until|by what|by when|"
+                       r"kan|får|måste|peut|peuvent|doit|mag|moet)\b)|\b(?:dates?|deadlines?|datum|until|by what|by when|"
                        r"från när|sedan när|published|what day|which day|vilket datum|welke datum|quelle date)\b", re.I),
     # "How long…?", "How recent…?": a length of time.
     "duration": re.compile(r"\b(how long|how recent|how old|for how many (?:days|weeks|months|years)|hur länge|hur lång tid|"
@@ -81,7 +82,7 @@ medel går stor andel typer typ sorts slags del part kind kinds type types
 give example examples couple few say says tell explain describe mention mentioned mentions regarding concerning
 apart besides except far yet still currently take takes taking care refer refers referring relate relates related
 ge exempel några berätta gäller
-previous earlier former next later föregående förra vorige vorig précédent précédente
+date dates datum previous earlier former next later föregående förra vorige vorig précédent précédente
 """.split())
 # Generic function words of the question languages (bm25s ships the lists):
 # they never say which passage answers, and a question word that the corpus
@@ -188,6 +189,10 @@ def is_heading(sentence: str) -> bool:
     upper = sum(map(str.isupper, bare))
     cased = upper + sum(map(str.islower, bare))
     if cased and upper / cased > 0.8:
+        return True
+    # A title on a line of its own ("Lump sums for resettlement and transfer
+    # of beneficiaries…"): no closing punctuation and no figure to give.
+    if "\n" not in bare and len(bare) < 200 and not re.search(r"[.;:!?)\]]$", bare) and not has_quantity(bare):
         return True
     # A line ending in a colon introduces what follows, unless it states a
     # figure itself ("Participants requesting above 750 000 EUR must provide:").
@@ -371,7 +376,8 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words) -> bool:
     if want == "limit":
         return has_quantity(sent)
     if want == "period":
-        return bool(_YEAR_RANGE.search(sent))
+        # "2014-2020", or "from 1 January 2014 to 31 December 2020".
+        return bool(_YEAR_RANGE.search(sent) or _DATE_SPAN.search(sent))
     return True
 
 
@@ -410,7 +416,8 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
             # One question may name several kinds ("how much … and what share"):
             # a sentence giving any of them can answer; coverage decides the rest.
             cues = not wants or any(_cue_ok(w, sent, counted, words) for w in wants)
-            score = prior * (coverage + (0.4 if wants and cues else 0.0))
+            # The right kind of fact counts only in a sentence about the question.
+            score = prior * (coverage + (0.4 if wants and cues and coverage > 0 else 0.0))
             if wants and not cues:
                 score *= 0.5
             if heading:
