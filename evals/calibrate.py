@@ -8,9 +8,10 @@ accuracy on the answerable ones. Usage:
     python evals/calibrate.py --index .cache/eval-index/shared evals/amif_qa.jsonl evals/heldout_qa.jsonl \
         [--out evals/results/calibration.json]
 
-The chosen threshold is the one with the best abstention accuracy (answer
-accuracy breaks ties): a false abstention and a wrong answer to an
-unanswerable question count the same.
+It reports the threshold with the best abstention accuracy (answer accuracy
+breaks ties), where a false abstention and an answer to an unanswerable
+question count the same; the shipped value and why it was chosen are in
+``assistant/service.py`` (MIN_COVERAGE).
 """
 
 from __future__ import annotations
