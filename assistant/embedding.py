@@ -88,7 +88,7 @@ class SentenceTransformerEmbedder:
             raise ConfigError(
                 f"cannot load embedding model {name!r}: {type(exc).__name__}: {str(exc)[:200]}"
             ) from None
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.dim = int(self._model.get_embedding_dimension() or 0)  # sentence-transformers 6 name
         self._lock = threading.Lock()
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from .errors import LLMError
 from .extractive import Decision, Sentence, abstention_text, compose, decide, score_sentences
@@ -20,10 +21,13 @@ from .llm import NOTICES, AnswerWriter, LangChainWriter, QuestionRewriter, llm_a
 from .metadata import country_mentions
 from .query import Query, understand
 from .records import Answer, Hit
-from .retrieve import RetrievalConfig, retrieve
+from .retrieve import RetrievalConfig, query_vector, retrieve
 from .settings import Settings
 from .store import ManifestEntry
 from .verify import looks_like_instruction
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -135,14 +139,15 @@ class Assistant:
     def _extractive(self, query: Query, t0: float) -> tuple[Answer, list[Hit]]:
         """The extractive answer for an understood query, and the hits it was drawn from."""
         t1 = time.perf_counter()
-        hits = retrieve(self.index, query, max(self.settings.top_k, 6), self.retrieval)
+        vector = query_vector(self.index, query, self.retrieval)
+        hits = retrieve(self.index, query, max(self.settings.top_k, 6), self.retrieval, vector)
         t2 = time.perf_counter()
         if not self.index.chunk_count():
             return self._abstain(query, "empty_index", [], t0, t1, t2), []
         sentences = self._sentences(query, hits)
         decision = decide(query, hits, sentences, self.min_coverage)
         if decision.reason in ("other_country", "other_period"):
-            focused = self._focused(query, decision)
+            focused = self._focused(query, decision, vector)
             if focused is not None:
                 hits, sentences, decision = focused
         if decision.abstain:
@@ -163,7 +168,8 @@ class Assistant:
         # A document sentence that addresses the assistant is never quoted (prompt injection).
         return [s for s in score_sentences(self.index, query, hits) if not looks_like_instruction(s.text)]
 
-    def _focused(self, query: Query, decision: Decision) -> tuple[list[Hit], list[Sentence], Decision] | None:
+    def _focused(self, query: Query, decision: Decision,
+                 vector: np.ndarray | None) -> tuple[list[Hit], list[Sentence], Decision] | None:
         """A second look when the best passages are about another country or period.
 
         Inferred constraints only boost retrieval, so a question about
@@ -175,12 +181,13 @@ class Assistant:
         k = max(self.settings.top_k, 6)
         if decision.reason == "other_country" and len(query.countries) == 1:
             code = query.countries[0]
-            pool = retrieve(self.index, replace(query, filters={**query.filters, "country": code}), k, self.retrieval)
-            wide = retrieve(self.index, query, self.retrieval.candidates, self.retrieval)
+            pool = retrieve(self.index, replace(query, filters={**query.filters, "country": code}), k,
+                            self.retrieval, vector)
+            wide = retrieve(self.index, query, self.retrieval.candidates, self.retrieval, vector)
             pool += [h for h in wide if code in country_mentions(f"{h.chunk.meta.title} {h.chunk.text}")]
         elif decision.reason == "other_period" and "period" in query.inferred and "period" not in query.filters:
             pool = retrieve(self.index, replace(query, filters={**query.filters, "period": query.inferred["period"]}),
-                            k, self.retrieval)
+                            k, self.retrieval, vector)
         else:
             return None
         seen: set[str] = set()
