@@ -309,3 +309,30 @@ def test_asked_and_stated_years() -> None:
                         "for 2021-2027?") == {"2023"}
     assert _stated_years("since 2021, when; the 2014-2020 period; published 09.11.2022; 516/2014") == {
         "2021", "2022", "2014"}
+
+
+def test_second_look_at_the_named_countrys_documents(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """EU-wide passages on audit authorities outrank the Swedish ordinance; the
+    answer step searches that country's documents again before abstaining."""
+    from assistant.extractive import Decision
+    from assistant.retrieve import query_vector
+    from assistant.service import Assistant
+
+    assistant = Assistant(shared_index)
+    question = "Which Swedish body is the audit authority for the AMIF 2021-2027 programme?"
+    ans = assistant.answer(question)
+    assert not ans.abstained, ans.answer
+    assert "Statskontoret är revisionsmyndighet" in ans.answer
+    assert ans.citations[0].source.endswith("SE_SFS-2021-853_forordning_forvaltning_AMIF.txt")
+    # The mechanism itself: given an "other country" decision, the second look
+    # answers from Sweden's documents only.
+    query = assistant.understand(question)
+    focused = assistant._focused(query, Decision(True, "other_country", "Sweden"),
+                                 query_vector(assistant.index, query, assistant.retrieval))
+    assert focused is not None
+    hits, _, decision = focused
+    assert not decision.abstain
+    assert {h.chunk.meta.country for h in hits[:3]} == {"SE"}
+    # A country no document is about still gets the honest abstention.
+    ans = assistant.answer("Which Hungarian body is the audit authority for the AMIF 2021-2027 programme?")
+    assert ans.abstained and "for Hungary" in ans.answer
