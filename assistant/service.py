@@ -140,14 +140,18 @@ class Assistant:
         """The extractive answer for an understood query, and the hits it was drawn from."""
         t1 = time.perf_counter()
         vector = query_vector(self.index, query, self.retrieval)
-        hits = retrieve(self.index, query, max(self.settings.top_k, 6), self.retrieval, vector)
+        # Every fused candidate costs the same to rank as the top few; the rest
+        # are kept for the second look below.
+        ranked = retrieve(self.index, query, max(self.settings.top_k, 6, self.retrieval.candidates), self.retrieval,
+                          vector)
+        hits = ranked[:max(self.settings.top_k, 6)]
         t2 = time.perf_counter()
         if not self.index.chunk_count():
             return self._abstain(query, "empty_index", [], t0, t1, t2), []
         sentences = self._sentences(query, hits)
         decision = decide(query, hits, sentences, self.min_coverage)
         if decision.reason in ("other_country", "other_period"):
-            focused = self._focused(query, decision, vector)
+            focused = self._focused(query, decision, vector, ranked)
             if focused is not None:
                 hits, sentences, decision = focused
         if decision.abstain:
@@ -168,23 +172,24 @@ class Assistant:
         # A document sentence that addresses the assistant is never quoted (prompt injection).
         return [s for s in score_sentences(self.index, query, hits) if not looks_like_instruction(s.text)]
 
-    def _focused(self, query: Query, decision: Decision,
-                 vector: np.ndarray | None) -> tuple[list[Hit], list[Sentence], Decision] | None:
+    def _focused(self, query: Query, decision: Decision, vector: np.ndarray | None,
+                 ranked: list[Hit]) -> tuple[list[Hit], list[Sentence], Decision] | None:
         """A second look when the best passages are about another country or period.
 
         Inferred constraints only boost retrieval, so a question about
         Sweden can be outranked by general EU passages. Before abstaining we
-        search again among the passages of that country's documents or that
-        name it (or, for a period, the documents of that period); if those
-        answer, they are the answer, otherwise the abstention stands.
+        search again among the passages of that country's documents, and
+        keep the first search's candidates that name it (for a period: the
+        documents of that period); if those answer, they are the answer,
+        otherwise the abstention stands.
         """
         k = max(self.settings.top_k, 6)
-        if decision.reason == "other_country" and len(query.countries) == 1:
+        # An explicit filter is the user's choice: never searched around.
+        if decision.reason == "other_country" and len(query.countries) == 1 and "country" not in query.filters:
             code = query.countries[0]
             pool = retrieve(self.index, replace(query, filters={**query.filters, "country": code}), k,
                             self.retrieval, vector)
-            wide = retrieve(self.index, query, self.retrieval.candidates, self.retrieval, vector)
-            pool += [h for h in wide if code in country_mentions(f"{h.chunk.meta.title} {h.chunk.text}")]
+            pool += [h for h in ranked if code in country_mentions(f"{h.chunk.meta.title} {h.chunk.text}")]
         elif decision.reason == "other_period" and "period" in query.inferred and "period" not in query.filters:
             pool = retrieve(self.index, replace(query, filters={**query.filters, "period": query.inferred["period"]}),
                             k, self.retrieval, vector)

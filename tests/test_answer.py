@@ -315,7 +315,7 @@ def test_second_look_at_the_named_countrys_documents(shared_index) -> None:  # t
     """EU-wide passages on audit authorities outrank the Swedish ordinance; the
     answer step searches that country's documents again before abstaining."""
     from assistant.extractive import Decision
-    from assistant.retrieve import query_vector
+    from assistant.retrieve import query_vector, retrieve
     from assistant.service import Assistant
 
     assistant = Assistant(shared_index)
@@ -327,8 +327,9 @@ def test_second_look_at_the_named_countrys_documents(shared_index) -> None:  # t
     # The mechanism itself: given an "other country" decision, the second look
     # answers from Sweden's documents only.
     query = assistant.understand(question)
-    focused = assistant._focused(query, Decision(True, "other_country", "Sweden"),
-                                 query_vector(assistant.index, query, assistant.retrieval))
+    vector = query_vector(assistant.index, query, assistant.retrieval)
+    ranked = retrieve(assistant.index, query, 40, assistant.retrieval, vector)
+    focused = assistant._focused(query, Decision(True, "other_country", "Sweden"), vector, ranked)
     assert focused is not None
     hits, _, decision = focused
     assert not decision.abstain
