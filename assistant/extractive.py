@@ -520,6 +520,14 @@ def _near_duplicate(a: str, b: str) -> bool:
     return a == b or a[:60] == b[:60] or a in b or b in a
 
 
+def _about_another_country(query: Query, hit: Hit, sentence: str) -> bool:
+    """Whether ``sentence`` comes from another named country's document and does not name the asked one."""
+    own = hit.chunk.meta.country
+    if not query.countries or own in ("", "EU") or own in query.countries:
+        return False
+    return not set(query.countries) & set(country_mentions(sentence))
+
+
 COMPLEMENT_GAIN = 0.2  # share of the question's weight a complementary sentence must add
 
 
@@ -536,6 +544,8 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             break
         if any(_near_duplicate(s.text, c.text) for c in chosen):
             continue
+        if _about_another_country(query, hits[s.hit_index], s.text):
+            continue  # a Sweden question is not topped up with Latvia's sentences
         close = s.score >= 0.85 * best.score
         # A budget answer also gives the split (total, EU share, national share)
         # when the next sentence of the same passage carries amounts.

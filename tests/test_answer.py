@@ -337,3 +337,11 @@ def test_second_look_at_the_named_countrys_documents(shared_index) -> None:  # t
     # A country no document is about still gets the honest abstention.
     ans = assistant.answer("Which Hungarian body is the audit authority for the AMIF 2021-2027 programme?")
     assert ans.abstained and "for Hungary" in ans.answer
+
+
+def test_a_country_question_is_not_topped_up_with_another_countrys_sentences(seed_assistant) -> None:
+    ans = seed_assistant.answer("What kinds of organisations receive AMIF funding in Sweden?")
+    assert not ans.abstained
+    assert "kommuner, högskolor/universitet, stiftelser och organisationer" in ans.answer
+    assert "Latvia" not in ans.answer
+    assert [c.title for c in ans.citations] == [SE_TITLE]
