@@ -190,13 +190,16 @@ def is_heading(sentence: str) -> bool:
     cased = upper + sum(map(str.islower, bare))
     if cased and upper / cased > 0.8:
         return True
-    # A title on a line of its own ("Lump sums for resettlement and transfer
-    # of beneficiaries…"): no closing punctuation and no figure to give.
-    if "\n" not in bare and len(bare) < 200 and not re.search(r"[.;:!?)\]]$", bare) and not has_quantity(bare):
+    if bare.endswith("?"):
         return True
-    # A line ending in a colon introduces what follows, unless it states a
-    # figure itself ("Participants requesting above 750 000 EUR must provide:").
-    return bare.endswith("?") or (bare.endswith(":") and "\n" not in bare and not has_quantity(bare))
+    if "\n" in bare:
+        return False
+    # A title on a line of its own ("Lump sums for resettlement and transfer
+    # of beneficiaries…", no closing punctuation) or a line ending in a colon
+    # that introduces what follows, unless it states a figure itself
+    # ("Participants requesting above 750 000 EUR must provide:").
+    title = len(bare) < 200 and not re.search(r"[.;:!?)\]]$", bare)
+    return (title or bare.endswith(":")) and not has_quantity(bare)
 
 
 def _wants(question: str) -> set[str]:
@@ -450,7 +453,8 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     period = query.inferred.get("period")
     if period:
         a, b = period.split("-")
-        states_it = re.search(rf"{a}\s*[-–—/]\s*{b}", evidence_text)
+        named = re.compile(rf"{a}\s*[-–—/]\s*{b}")
+        states_it = named.search(evidence_text)
         # The passages' own period, or the periods they name ("programme 2014-2020").
         periods = {h.chunk.meta.period for h in evidence if h.chunk.meta.period} | set(period_mentions(evidence_text))
         if not states_it and periods and period not in periods:
@@ -459,7 +463,7 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
         # itself names the period asked about: a 2014-2020 press release that
         # ends "follow the coming 2021-2027 period" has no 2021-2027 figures.
         own = hits[best.hit_index].chunk.meta.period
-        if own and own != period and not re.search(rf"{a}\s*[-–—/]\s*{b}", best.text):
+        if own and own != period and not named.search(best.text):
             return Decision(True, "other_period", period)
     for year in query.years:
         if _UNKNOWN_YEARS.fullmatch(year) and year not in evidence_text:

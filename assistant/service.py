@@ -142,9 +142,8 @@ class Assistant:
         vector = query_vector(self.index, query, self.retrieval)
         # Every fused candidate costs the same to rank as the top few; the rest
         # are kept for the second look below.
-        ranked = retrieve(self.index, query, max(self.settings.top_k, 6, self.retrieval.candidates), self.retrieval,
-                          vector)
-        hits = ranked[:max(self.settings.top_k, 6)]
+        ranked = retrieve(self.index, query, max(self._hit_count, self.retrieval.candidates), self.retrieval, vector)
+        hits = ranked[:self._hit_count]
         t2 = time.perf_counter()
         if not self.index.chunk_count():
             return self._abstain(query, "empty_index", [], t0, t1, t2), []
@@ -168,6 +167,11 @@ class Assistant:
             standalone_question=query.search_text if query.follow_up else "",
         ), hits
 
+    @property
+    def _hit_count(self) -> int:
+        """Passages the answer step reads: the configured top k, and never fewer than 6."""
+        return max(self.settings.top_k, 6)
+
     def _sentences(self, query: Query, hits: list[Hit]) -> list[Sentence]:
         # A document sentence that addresses the assistant is never quoted (prompt injection).
         return [s for s in score_sentences(self.index, query, hits) if not looks_like_instruction(s.text)]
@@ -183,7 +187,7 @@ class Assistant:
         documents of that period); if those answer, they are the answer,
         otherwise the abstention stands.
         """
-        k = max(self.settings.top_k, 6)
+        k = self._hit_count
         # An explicit filter is the user's choice: never searched around.
         if decision.reason == "other_country" and len(query.countries) == 1 and "country" not in query.filters:
             code = query.countries[0]

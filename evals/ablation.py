@@ -20,6 +20,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -40,17 +41,24 @@ METRICS = ("hit_at_k", "mrr", "answer_accuracy", "abstention_accuracy", "citatio
 
 def run_variants(settings: Settings, qa_files: list[str], variants: dict[str, RetrievalConfig],
                  k: int = 5) -> dict[str, dict[str, float | None]]:
+    """The retrieval variants, each on the same index and QA items."""
+    return run_assistants(settings, qa_files, {name: {"retrieval": c} for name, c in variants.items()}, METRICS, k)
+
+
+def run_assistants(settings: Settings, qa_files: list[str], variants: dict[str, dict[str, Any]],
+                   metrics: tuple[str, ...], k: int = 5) -> dict[str, dict[str, float | None]]:
+    """One Assistant per variant (its keyword arguments), all sharing one index; ``metrics`` of each run."""
     items = [it for f in qa_files for it in load_qa(f)]
     base = Assistant(settings)
     out: dict[str, dict[str, float | None]] = {}
-    for name, config in variants.items():
-        assistant = Assistant(settings, index=base.index, retrieval=config)
+    for name, kwargs in variants.items():
+        assistant = Assistant(settings, index=base.index, **kwargs)
         started = time.perf_counter()
         run = evaluate(items, OursPipeline(assistant, k=k), k)
-        row = {m: getattr(run.overall, m, None) for m in METRICS}
+        row = {m: getattr(run.overall, m, None) for m in metrics}
         row["seconds"] = round(time.perf_counter() - started, 1)
         out[name] = row
-        print(f"{name:16} " + "  ".join(f"{m}={_fmt(row[m])}" for m in METRICS), flush=True)
+        print(f"{name:16} " + "  ".join(f"{m}={_fmt(row[m])}" for m in metrics), flush=True)
     return out
 
 

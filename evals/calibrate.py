@@ -19,14 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.evaluate import OursPipeline, evaluate, load_qa  # noqa: E402
-from assistant.service import MIN_COVERAGE, Assistant  # noqa: E402
+from assistant.service import MIN_COVERAGE  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from evals.ablation import run_assistants  # noqa: E402
 
 THRESHOLDS = (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
 METRICS = ("abstention_precision", "abstention_recall", "abstention_accuracy", "answer_accuracy")
@@ -34,19 +33,9 @@ METRICS = ("abstention_precision", "abstention_recall", "abstention_accuracy", "
 
 def sweep(settings: Settings, qa_files: list[str], thresholds: tuple[float, ...] = THRESHOLDS,
           k: int = 5) -> list[dict[str, float | None]]:
-    items = [it for f in qa_files for it in load_qa(f)]
-    base = Assistant(settings)
-    rows: list[dict[str, float | None]] = []
-    for t in thresholds:
-        assistant = Assistant(settings, index=base.index, min_coverage=t)
-        started = time.perf_counter()
-        run = evaluate(items, OursPipeline(assistant, k=k), k)
-        row: dict[str, float | None] = {"min_coverage": t}
-        row.update({m: getattr(run.overall, m) for m in METRICS})
-        row["seconds"] = round(time.perf_counter() - started, 1)
-        rows.append(row)
-        print("  ".join(f"{key}={value}" for key, value in row.items()), flush=True)
-    return rows
+    runs = run_assistants(settings, qa_files, {f"min_coverage={t}": {"min_coverage": t} for t in thresholds},
+                          METRICS, k)
+    return [{"min_coverage": t, **row} for t, row in zip(thresholds, runs.values(), strict=True)]
 
 
 def best(rows: list[dict[str, float | None]]) -> float:
