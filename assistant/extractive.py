@@ -42,7 +42,8 @@ _YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*[-–—/]\s*(?:19|20)\d\d\b")
 _LABEL_VALUE = re.compile(r"^[^\W\d_][\w ]{2,30}:\s*\S*\d")
 
 _WANTS = {
-    "amount": re.compile(r"\b(budget|amount|allocation|financial envelope|split|divided|breakdown|belopp|fördela\w*|"
+    "amount": re.compile(r"\b(budget|amount|allocation|financial envelope|split|divided|breakdown|lump sums?|unit costs?|"
+                         r"engångsbelopp|forfaitair bedrag|montant forfaitaire|belopp|fördela\w*|"
                          r"budget\w*|montant|enveloppe|bedrag)\b", re.I),
     # "How much of the facility…?", "How much pre-financing…?": an amount or a share.
     "how_much": re.compile(r"\b(how much|hur mycket|combien|hoeveel|cik)\b", re.I),
@@ -138,13 +139,14 @@ class Sentence:
     weights: tuple[float, ...] = ()
 
 
+_BARE_MARKER = re.compile(r"\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]")
 _LIST_START = re.compile(r"^\s*(?:[-*•–—−▪◦●·]|\(?[a-z0-9]{1,3}[.)]|\([ivx]+\))\s")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of ``text`` (trimmed, non-empty).
 
-    A sentence ending in a colon keeps the list that follows it (up to five
+    A sentence ending in a colon keeps the list that follows it (up to eight
     items), because in regulations the answer is usually that list.
     """
     spans, pos = [], 0
@@ -166,10 +168,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         s, e = trimmed[i]
         j = i + 1
         if text[s:e].endswith(":"):
-            while j < len(trimmed) and j - i <= 5 and trimmed[j][1] - s < 900:
+            items, after_marker = 0, False
+            while j < len(trimmed) and items < 8 and trimmed[j][1] - s < 900:
                 nxt = text[trimmed[j][0]:trimmed[j][1]]
-                if not (_LIST_START.match(nxt) or nxt[:1].islower()):
+                # Official-journal lists put the marker on a line of its own
+                # ("(a)" then "2021: 4 %;"): the line after a bare marker is its item.
+                bare = bool(_BARE_MARKER.fullmatch(nxt))
+                if not (after_marker or bare or _LIST_START.match(nxt) or nxt[:1].islower()):
                     break
+                after_marker = bare
+                items += not after_marker
                 e = trimmed[j][1]
                 j += 1
         out.append((s, e))
@@ -535,6 +543,25 @@ def _about_another_country(query: Query, hit: Hit, sentence: str) -> bool:
 COMPLEMENT_GAIN = 0.2  # share of the question's weight a complementary sentence must add
 
 
+# A sentence opening with a demonstrative ("This condition is justified by
+# two quotes", "Cette condition…", "That initial pre-financing amount…")
+# finishes the one before it and cannot stand alone.
+_ANAPHOR = re.compile(r"^(?:this|these|that|those|such|the latter|in (?:this|that|such) case|denna|detta|dessa|"
+                      r"sådana?|deze|dit|dergelijke|cette|cet|ces|ce|celle|celui|ceux|dans ce cas)\b", re.I)
+
+
+def _continuation(chunk: Chunk, best: Sentence) -> Sentence | None:
+    """The sentence right after ``best`` in its passage, when it refers back to it."""
+    sentences = _analyse(chunk).sentences
+    for k, (s, _e, _sent, _words, _heading) in enumerate(sentences[:-1]):
+        if chunk.start + s == best.start:
+            s2, e2, sent2, _words2, heading2 = sentences[k + 1]
+            if heading2 or not _ANAPHOR.match(sent2):
+                return None
+            return Sentence(best.hit_index, chunk.start + s2, chunk.start + e2, sent2, 0.0, 0.0, frozenset(), best.weights)
+    return None
+
+
 def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             max_sentences: int = 3) -> tuple[str, tuple[Citation, ...]]:
     """The answer text (verbatim sentences with [n]) and its citations."""
@@ -563,6 +590,9 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
         if close or split or complement:
             chosen.append(s)
             covered |= s.covered
+    follow = _continuation(hits[best.hit_index].chunk, best)
+    if follow is not None and not any(c.start == follow.start for c in chosen):
+        chosen.append(follow)
     chosen.sort(key=lambda s: (s.hit_index != best.hit_index, s.hit_index, s.start))
     numbers: dict[int, int] = {}
     highlights: dict[int, list[str]] = {}

@@ -286,6 +286,8 @@ def test_importing_the_package_stays_light() -> None:
     # "How much" is an amount or a share; "amount" is money.
     ("How much pre-financing may be paid?", {"how_much"}),
     ("Above what grant amount is an audit report needed?", {"amount"}),
+    # A lump sum is an amount of money.
+    ("What was the resettlement lump sum under the 2014-2020 AMIF?", {"amount"}),
 ])
 def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> None:
     from assistant.extractive import _wants
@@ -345,3 +347,47 @@ def test_a_country_question_is_not_topped_up_with_another_countrys_sentences(see
     assert "kommuner, högskolor/universitet, stiftelser och organisationer" in ans.answer
     assert "Latvia" not in ans.answer
     assert [c.title for c in ans.citations] == [SE_TITLE]
+
+
+def test_a_list_whose_markers_stand_on_their_own_lines_stays_with_its_lead_in() -> None:
+    """Official-journal lists put "(a)" on one line and the item on the next."""
+    text = ("The pre-financing shall be paid in yearly instalments, as follows:\n(a)\n2021: 4 %;\n(b)\n"
+            "2022: 3 %;\n(c)\n2023: 5 %.\nWhere a programme is adopted later, earlier instalments are paid then.")
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "The pre-financing shall be paid in yearly instalments, as follows:\n(a)\n2021: 4 %;\n(b)\n2022: 3 %;\n(c)\n"
+        "2023: 5 %.",
+        "Where a programme is adopted later, earlier instalments are paid then.",
+    ]
+
+
+def test_a_sentence_that_refers_back_is_kept_with_the_one_before() -> None:
+    from assistant.extractive import Sentence, _continuation
+    from assistant.records import Chunk
+
+    text = ("Le prix du matériel d'occasion ne doit pas excéder sa valeur sur le marché. Cette condition est "
+            "justifiée sur la base d'au moins deux devis. Les frais de personnel sont éligibles.")
+    chunk = Chunk("c1", "d1", text, 100, 100 + len(text))
+    first = Sentence(0, 100, 100 + text.index(" Cette"), text[:text.index(" Cette")], 1.0, 1.0)
+    follow = _continuation(chunk, first)
+    assert follow is not None
+    assert follow.text == "Cette condition est justifiée sur la base d'au moins deux devis."
+    assert (follow.start, follow.end) == (100 + text.index("Cette"), 100 + text.index(" Les"))
+    # The third sentence stands on its own: nothing is added after the second.
+    assert _continuation(chunk, follow) is None
+
+
+def test_list_lump_sums_and_continuations_on_the_shared_corpus(shared_index) -> None:  # type: ignore[no-untyped-def]
+    from assistant.service import Assistant
+
+    assistant = Assistant(shared_index)
+    ans = assistant.answer("Comment prouver que le prix d'un matériel d'occasion ne dépasse pas sa valeur de marché ?")
+    assert not ans.abstained
+    assert "Cette condition est justifiée sur la base d'au moins deux devis pour un matériel équivalent. [1]" in ans.answer
+    assert ans.citations[0].source.endswith("FR_Decret_2015-44_eligibilite_depenses_FAMI-FSI_2014-2020.md")
+    ans = assistant.answer("What was the resettlement lump sum under the 2014-2020 AMIF?")
+    assert "based on a lump sum of EUR 6 000 for each resettled person" in ans.answer
+    ans = assistant.answer("Between which dates did expenditure have to be incurred to be eligible under the "
+                           "2014-2020 home affairs funds?")
+    assert not ans.abstained
+    assert "between 1 January 2014 and 31 December 2022" in ans.answer
+    assert "between 1 January 2014 and 30 June 2023" in ans.answer
