@@ -27,7 +27,9 @@ from .query import Query
 from .records import Chunk, Citation, Hit
 
 _ABBREV = r"(?<!\bNo\.)(?<!\bnr\.)(?<!\bArt\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bp\.)(?<!\bpp\.)(?<!\bpt\.)(?<!\bcf\.)(?<!\bvs\.)"
-_SENT_SPLIT = re.compile(_ABBREV + r"(?<=[.!?])\s+(?=[\"'(«A-ZÅÄÖÉÈÀ0-9])|\n+")
+# PDF text often runs a bulleted list into one line ("Links • User Manual •
+# FAQ …"): each bullet starts an item of its own.
+_SENT_SPLIT = re.compile(_ABBREV + r"(?<=[.!?])\s+(?=[\"'(«A-ZÅÄÖÉÈÀ0-9])|\n+|[ \t]+(?=[•▪●◦][ \t])")
 _AMOUNT = re.compile(
     r"\d[\d\s.,\u00a0\u202f]*\s*(?:million|billion|miljon\w*|miljard\w*|miljoen|milj\.|mln|EUR|euro\w*|€|kronor|SEK)"
     r"|(?:EUR|€)\s*\d", re.I)

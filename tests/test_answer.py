@@ -360,6 +360,18 @@ def test_a_list_whose_markers_stand_on_their_own_lines_stays_with_its_lead_in() 
     ]
 
 
+def test_bullets_run_into_one_line_are_items_of_their_own() -> None:
+    """PDF text runs a list of links into one line; a lead-in ending in a colon keeps its items."""
+    text = ("Links • Rules on Legal Entity Validation • FAQ on Participant Register Parallel to the validation, "
+            "you appoint a LEAR. You must: • read the Terms and • sign the declaration.")
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Links",
+        "• Rules on Legal Entity Validation",
+        "• FAQ on Participant Register Parallel to the validation, you appoint a LEAR.",
+        "You must: • read the Terms and • sign the declaration.",
+    ]
+
+
 def test_a_sentence_that_refers_back_is_kept_with_the_one_before() -> None:
     from assistant.extractive import Sentence, _continuation
     from assistant.records import Chunk
