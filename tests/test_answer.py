@@ -288,6 +288,9 @@ def test_importing_the_package_stays_light() -> None:
     ("Above what grant amount is an audit report needed?", {"amount"}),
     # A lump sum is an amount of money.
     ("What was the resettlement lump sum under the 2014-2020 AMIF?", {"amount"}),
+    # A time limit is a length of time.
+    ("Dans quel délai les dépenses doivent-elles être acquittées ?", {"duration"}),
+    ("Binnen welke termijn moet het verzoek worden ingediend?", {"duration"}),
 ])
 def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> None:
     from assistant.extractive import _wants
@@ -403,3 +406,15 @@ def test_list_lump_sums_and_continuations_on_the_shared_corpus(shared_index) -> 
     assert not ans.abstained
     assert "between 1 January 2014 and 31 December 2022" in ans.answer
     assert "between 1 January 2014 and 30 June 2023" in ans.answer
+
+
+def test_spelled_out_durations_and_inflections() -> None:
+    from assistant.extractive import Unit, Words, _covers, _cue_ok
+
+    sent = "De subsidieontvanger dient binnen dertien weken na afloop van het project een verzoek in."
+    assert _cue_ok("duration", sent, None, Words.of(sent, "nl"))
+    assert not _cue_ok("duration", "Het verzoek wordt bij de minister ingediend.", None, Words.of(sent, "nl"))
+    # "upphävdes" (asked) and "upphävs" (said) stem apart; the shared start of 6+ letters covers.
+    said = Words.of("Genom förordningen upphävs förordningen (2014:1538).", "sv")
+    assert _covers(Unit(None, "upphävd", 4.0), said)
+    assert not _covers(Unit(None, "upphävd", 4.0), Words.of("Förordningen träder i kraft den 1 november.", "sv"))
