@@ -48,7 +48,7 @@ _WANTS = {
                          r"engångsbelopp|forfaitair bedrag|montant forfaitaire|belopp|fördela\w*|"
                          r"budget\w*|montant|enveloppe|bedrag)\b", re.I),
     # "How much of the facility…?", "How much pre-financing…?": an amount or a share.
-    "how_much": re.compile(r"\b(how much|hur mycket|combien|hoeveel|cik)\b", re.I),
+    "how_much": re.compile(r"\b(how much|hur mycket|combien(?! de (?:temps|fois))|hoeveel|cik)\b", re.I),
     "percent": re.compile(r"\b(share|percent\w*|percentage|rate|proportion|andel|procent|taux|pourcentage|"
                           r"aandeel)\b|%", re.I),
     # "When…?" at the head of the question asks for a date; "When can/may…?"
@@ -63,7 +63,7 @@ _WANTS = {
     # "Which period?": the answering sentence must name a year range.
     "period": re.compile(r"\b(which|what|vilken|welke|quelle)\s+(programme\s+|programming\s+)?(period|programperiod|"
                          r"programmaperiode|période)\b", re.I),
-    "count": re.compile(r"\b(how many|number of|hur många|antal|combien de|hoeveel)\b", re.I),
+    "count": re.compile(r"\b(how many|number of|hur många|antal|combien de(?! temps)|hoeveel)\b", re.I),
     # "What page limit…?", "maximum grant", "plafond": the answer is a figure.
     "limit": re.compile(r"\b(limit|maximum|minimum|ceiling|threshold|weightings?|cap|plafond|maximal\w*|minimal\w*|"
                         r"högsta|lägsta|maximaal|minimaal|maximale|minimale)\b", re.I),
@@ -143,7 +143,8 @@ class Sentence:
 
 
 _BARE_MARKER = re.compile(r"\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]")
-_LIST_START = re.compile(r"^\s*(?:[-*•–—−▪◦●·]|\(?[a-z0-9]{1,3}[.)]|\([ivx]+\))\s")
+# "- item", "(a) item", and "-item" as French decrees write it.
+_LIST_START = re.compile(r"^\s*(?:(?:[-*•–—−▪◦●·]|\(?[a-z0-9]{1,3}[.)]|\([ivx]+\))\s|[-–—−](?=[^\W\d_]))")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -233,6 +234,10 @@ def _idf(index: Index, token: str, language: str) -> float:
     return min(4.0, max(0.5, math.log(1 + (n - df + 0.5) / (df + 0.5))))
 
 
+# "How long", "combien de temps": the question word asks for a kind of fact (the
+# wants above), it is not a topic; "long" or "temps" in a sentence says nothing.
+_WH_PHRASE = re.compile(r"\b(?:how (?:long|often|old|recent|soon|far)|hur (?:länge|lång tid|ofta|gammal)|"
+                        r"hoe (?:lang|vaak|oud)|combien de (?:temps|fois)|à quelle fréquence)\b")
 _MULTIWORD_COUNTRIES = tuple(n for names in COUNTRIES.values() for n in names if " " in n)
 
 
@@ -249,6 +254,7 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
     low = " ".join(re.findall(r"[^\W\d_][\w-]*", re.sub(r"['’]s\b", "", text.casefold())))
     for name in _MULTIWORD_COUNTRIES:  # "united kingdom" is a country, not two topic words
         low = low.replace(name, " ")
+    low = _WH_PHRASE.sub(" ", low)
     for c in concepts_of(low):
         for form in CONCEPTS[c]:
             if " " in form and re.search(rf"\b{re.escape(form.casefold())}\b", low):

@@ -291,6 +291,8 @@ def test_importing_the_package_stays_light() -> None:
     # A time limit is a length of time.
     ("Dans quel délai les dépenses doivent-elles être acquittées ?", {"duration"}),
     ("Binnen welke termijn moet het verzoek worden ingediend?", {"duration"}),
+    # "Combien de temps" is a length of time, not an amount.
+    ("Combien de temps un équipement doit-il rester affecté au projet ?", {"duration"}),
 ])
 def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> None:
     from assistant.extractive import _wants
@@ -418,3 +420,24 @@ def test_spelled_out_durations_and_inflections() -> None:
     said = Words.of("Genom förordningen upphävs förordningen (2014:1538).", "sv")
     assert _covers(Unit(None, "upphävd", 4.0), said)
     assert not _covers(Unit(None, "upphävd", 4.0), Words.of("Förordningen träder i kraft den 1 november.", "sv"))
+
+
+def test_the_question_word_is_not_a_topic(seed_assistant) -> None:
+    """'How long' asks for a duration (a want); 'long' itself must not weigh as a topic word."""
+    from assistant.extractive import question_units
+
+    for question, topic in [("How long does a financial capacity assessment remain valid?", {"remain", "valid"}),
+                            ("Combien de temps un équipement doit-il rester affecté ?", {"équip", "rest"})]:
+        tokens = {u.token for u in question_units(seed_assistant.index, seed_assistant.understand(question))}
+        assert topic <= tokens, tokens
+        assert not tokens & {"long", "temp", "temps"}, tokens
+
+
+def test_french_dash_items_stay_with_their_lead_in() -> None:
+    text = ("Les équipements doivent rester affectés au projet pendant :\n-trois ans ou plus pour les équipements "
+            "informatiques ;\n-dix ans pour les hélicoptères, bateaux et avions.\nLe reste est inéligible.")
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Les équipements doivent rester affectés au projet pendant :\n-trois ans ou plus pour les équipements "
+        "informatiques ;\n-dix ans pour les hélicoptères, bateaux et avions.",
+        "Le reste est inéligible.",
+    ]
