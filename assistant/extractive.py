@@ -31,7 +31,7 @@ _ABBREV = r"(?<!\bNo\.)(?<!\bnr\.)(?<!\bArt\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bp\
 # FAQ …"): each bullet starts an item of its own.
 _SENT_SPLIT = re.compile(_ABBREV + r"(?<=[.!?])\s+(?=[\"'(«A-ZÅÄÖÉÈÀ0-9])|\n+|[ \t]+(?=[•▪●◦][ \t])")
 _AMOUNT = re.compile(
-    r"\d[\d\s.,\u00a0\u202f]*\s*(?:million|billion|miljon\w*|miljard\w*|miljoen|milj\.|mln|EUR|euro\w*|€|kronor|SEK)"
+    r"\d[\d\s.,\u00a0\u202f]*\s*(?:million|billion|miljon\w*|miljard\w*|miljoen|milj\.|mln|EUR\b|euro(?:s|n|ns)?\b|€|kronor|SEK)"
     r"|(?:EUR|€)\s*\d", re.I)
 _PERCENT = re.compile(r"\d\s*(?:%|procent|percent|per cent|pour cent)", re.I)
 _DATE = re.compile(

@@ -441,3 +441,13 @@ def test_french_dash_items_stay_with_their_lead_in() -> None:
         "informatiques ;\n-dix ans pour les hélicoptères, bateaux et avions.",
         "Le reste est inéligible.",
     ]
+
+
+def test_european_is_not_a_currency() -> None:
+    """"the 3 European Union (EU) specific regulations" states no amount of money."""
+    from assistant.extractive import Words, _cue_ok
+
+    for sent, expected in [("It implements the 3 European Union (EU) specific regulations.", False),
+                           ("Latvia gets 41.8 million euros.", True), ("Sverige får 5 euron.", True),
+                           ("It is capped at EUR 10 000 per person.", True)]:
+        assert _cue_ok("how_much", sent, None, Words.of(sent, "en")) is expected, sent
