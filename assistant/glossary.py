@@ -24,6 +24,8 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("culture", "kultur", "cultuur", "kultūras"),
     ("managing authority", "managing", "förvaltande", "förvaltningsmyndighet", "beheersautoriteit", "autorité de gestion", "vadošā"),
     ("audit authority", "audit", "revisionsmyndighet", "granskande", "auditautoriteit", "autorité d'audit", "revīzijas"),
+    ("olaf", "european anti-fraud office", "europeiska byrån för bedrägeribekämpning", "europees bureau voor fraudebestrijding",
+     "office européen de lutte antifraude", "eiropas birojs krāpšanas apkarošanai"),
     ("authority", "myndighet", "myndigheten", "autoriteit", "instantie", "autorité", "iestāde"),
     ("delegated", "delegerad", "gedelegeerde", "déléguée", "deleģētā"),
     ("target group", "målgrupp", "doelgroep", "public cible", "mērķgrupa"),

@@ -148,7 +148,7 @@ class Assistant:
         if not self.index.chunk_count():
             return self._abstain(query, "empty_index", [], t0, t1, t2), []
         sentences = self._sentences(query, hits)
-        decision = decide(query, hits, sentences, self.min_coverage)
+        decision = decide(query, hits, sentences, self.min_coverage, self.index)
         if decision.reason in ("other_country", "other_period"):
             focused = self._focused(query, decision, vector, ranked)
             if focused is not None:
@@ -207,7 +207,7 @@ class Assistant:
                 hits.append(hit)
         hits = hits[:k]
         sentences = self._sentences(query, hits)
-        again = decide(query, hits, sentences, self.min_coverage)
+        again = decide(query, hits, sentences, self.min_coverage, self.index)
         return None if again.abstain else (hits, sentences, again)
 
     def _abstain(self, query: Query, key: str, hits: list[Hit], t0: float, t1: float, t2: float) -> Answer:

@@ -451,3 +451,30 @@ def test_european_is_not_a_currency() -> None:
                            ("Latvia gets 41.8 million euros.", True), ("Sverige får 5 euron.", True),
                            ("It is capped at EUR 10 000 per person.", True)]:
         assert _cue_ok("how_much", sent, None, Words.of(sent, "en")) is expected, sent
+
+
+def test_rare_names_in_the_question(seed_assistant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Capitalised words that are rare in the index are names; the question's opening word and glossary terms are not."""
+    import assistant.extractive as extractive
+    from assistant.extractive import _named
+
+    query = seed_assistant.understand("What did the Centraal Orgaan opvang Asielzoekers receive from the OLAF Fund?")
+    # Nine passages cannot make a word rarer than idf 3.0 (log 20): no names at the shipped threshold.
+    assert _named(seed_assistant.index, query) == []
+    monkeypatch.setattr(extractive, "NAME_WEIGHT", 2.9)
+    query = seed_assistant.understand("What did the Centraal Orgaan opvang Asielzoekers receive from the OLAF Fund?")
+    assert {u.token for u in _named(seed_assistant.index, query)} == {"centraal", "orgaan"}
+
+
+def test_a_passage_that_never_names_the_call_does_not_answer_for_it(shared_index) -> None:  # type: ignore[no-untyped-def]
+    from assistant.service import Assistant
+
+    assistant = Assistant(shared_index)
+    # The Online Manual's general advice is not the PATHWAYS call's page limit.
+    ans = assistant.answer("What page limit applies to Part B of proposals in the AMIF-2025 PATHWAYS call?")
+    assert ans.abstained, ans.answer
+    # "OLAF" is named in the ordinance as "Europeiska byrån för bedrägeribekämpning" (a glossary concept).
+    ans = assistant.answer("Enligt vilken lag är Migrationsverket behörig myndighet vid OLAF:s kontroller av det "
+                           "nationella AMIF-programmet?")
+    assert not ans.abstained, ans.answer
+    assert "lagen (2017:244)" in ans.answer
