@@ -472,7 +472,11 @@ class Decision:
 
 def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min_coverage: float,
            index: Index | None = None) -> Decision:
-    """Whether the evidence answers the question (see module docstring)."""
+    """Whether the evidence answers the question (see module docstring).
+
+    ``index`` weighs the question's words for the rare-name check; without it
+    that check is skipped.
+    """
     if not hits or not sentences:
         return Decision(True, "no_sources")
     best = sentences[0]
