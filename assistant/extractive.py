@@ -63,6 +63,8 @@ _WANTS = {
     # "Which period?": the answering sentence must name a year range.
     "period": re.compile(r"\b(which|what|vilken|welke|quelle)\s+(programme\s+|programming\s+)?(period|programperiod|"
                          r"programmaperiode|période)\b", re.I),
+    # "Which years must the statements cover?": years, or a number of them.
+    "years": re.compile(r"\b(?:which|what|vilka|welke|quelles?)\s+(?:[^\W\d_]+\s+)?(?:years|år|jaren|années)\b", re.I),
     "count": re.compile(r"\b(how many|number of|hur många|antal|combien de(?! temps)|hoeveel)\b", re.I),
     # "What page limit…?", "maximum grant", "plafond": the answer is a figure.
     "limit": re.compile(r"\b(limit|maximum|minimum|ceiling|threshold|weightings?|cap|plafond|maximal\w*|minimal\w*|"
@@ -381,6 +383,9 @@ def has_quantity(sent: str) -> bool:
     return False
 
 
+_YEARS_WORD = re.compile(r"\b(?:years|år|jaren|années|ans)\b", re.I)
+
+
 def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words) -> bool:
     """Whether ``sent`` has the kind of fact the question wants (an amount, a date…)."""
     if want == "amount":
@@ -402,6 +407,8 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words) -> bool:
         return has_quantity(_AMOUNT.sub(" ", sent)) and (counted is None or _covers(counted, words))
     if want == "limit":
         return has_quantity(sent)
+    if want == "years":
+        return bool(_YEAR.search(sent) or _YEARS_WORD.search(sent))
     if want == "period":
         # "2014-2020", or "from 1 January 2014 to 31 December 2020".
         return bool(_YEAR_RANGE.search(sent) or _DATE_SPAN.search(sent))

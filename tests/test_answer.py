@@ -293,6 +293,9 @@ def test_importing_the_package_stays_light() -> None:
     ("Binnen welke termijn moet het verzoek worden ingediend?", {"duration"}),
     # "Combien de temps" is a length of time, not an amount.
     ("Combien de temps un équipement doit-il rester affecté au projet ?", {"duration"}),
+    # "Which years" is answered by years or a number of them; "which year was…" by a date.
+    ("Which years must the financial statements cover?", {"years"}),
+    ("Which year was the ordinance published?", {"date"}),
 ])
 def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> None:
     from assistant.extractive import _wants
@@ -416,6 +419,9 @@ def test_spelled_out_durations_and_inflections() -> None:
     sent = "De subsidieontvanger dient binnen dertien weken na afloop van het project een verzoek in."
     assert _cue_ok("duration", sent, None, Words.of(sent, "nl"))
     assert not _cue_ok("duration", "Het verzoek wordt bij de minister ingediend.", None, Words.of(sent, "nl"))
+    years = "The documents provided must cover the last two closed financial years."
+    assert _cue_ok("years", years, None, Words.of(years, "en"))
+    assert not _cue_ok("years", "They will be contacted through the Portal.", None, Words.of(years, "en"))
     # "upphävdes" (asked) and "upphävs" (said) stem apart; the shared start of 6+ letters covers.
     said = Words.of("Genom förordningen upphävs förordningen (2014:1538).", "sv")
     assert _covers(Unit(None, "upphävd", 4.0), said)
