@@ -422,10 +422,14 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words) -> bool:
 HIT_PRIOR = 0.05
 
 
-def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: int = 6) -> list[Sentence]:
-    """Every sentence of the top hits, scored for how well it answers."""
+def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: int = 6,
+                    units: Sequence[Unit] | None = None) -> list[Sentence]:
+    """Every sentence of the top hits, scored for how well it answers.
+
+    ``units`` are the question's (``question_units``), when the caller has them already.
+    """
     wants = _wants(query.question) - {"who"}
-    units = question_units(index, query)
+    units = list(units) if units is not None else question_units(index, query)
     if query.follow_up:
         known = {(u.concept, u.token) for u in units}
         carried = [u for u in question_units(index, query, query.search_text) if (u.concept, u.token) not in known]
@@ -478,11 +482,11 @@ class Decision:
 
 
 def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min_coverage: float,
-           index: Index | None = None) -> Decision:
+           units: Sequence[Unit] = ()) -> Decision:
     """Whether the evidence answers the question (see module docstring).
 
-    ``index`` weighs the question's words for the rare-name check; without it
-    that check is skipped.
+    ``units`` (the question's, from ``question_units``) carry the weights of
+    the rare-name check; without them that check is skipped.
     """
     if not hits or not sentences:
         return Decision(True, "no_sources")
@@ -522,7 +526,7 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     # A question naming something rare ("Centraal Orgaan opvang
     # Asielzoekers", "the PATHWAYS call") is not answered from a passage that
     # never names it: generic rules are not that body's or that call's figures.
-    names = _named(index, query) if index is not None else []
+    names = _named(query, units)
     if names:
         passage = hits[best.hit_index].chunk
         said = Words.of(f"{passage.meta.title} {passage.section} {passage.text}", passage.meta.language)
@@ -543,7 +547,7 @@ _CAPITALISED = re.compile(r"(?<=\w[\s,(])([A-ZÅÄÖÉ][^\W\d_]{2,})")
 NAME_WEIGHT = 3.0
 
 
-def _named(index: Index, query: Query) -> list[Unit]:
+def _named(query: Query, units: Sequence[Unit]) -> list[Unit]:
     """Rare capitalised words inside the question ("Centraal Orgaan"): names the answering passage must contain.
 
     Glossary concepts are left out: they are matched across languages ("OLAF"
@@ -551,8 +555,7 @@ def _named(index: Index, query: Query) -> list[Unit]:
     """
     words = {m.group(1).casefold() for m in _CAPITALISED.finditer(query.question)}
     stems = {t for w in words for t in tokenize(w, query.language)}
-    return [u for u in question_units(index, query)
-            if u.concept is None and u.token in stems and u.weight >= NAME_WEIGHT]
+    return [u for u in units if u.concept is None and u.token in stems and u.weight >= NAME_WEIGHT]
 
 
 _COUNTRY_NAMES = {

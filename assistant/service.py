@@ -14,7 +14,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .errors import LLMError
-from .extractive import Decision, Sentence, abstention_text, compose, decide, score_sentences
+from .extractive import (
+    Decision,
+    Sentence,
+    Unit,
+    abstention_text,
+    compose,
+    decide,
+    question_units,
+    score_sentences,
+)
 from .i18n import message
 from .index import Index
 from .llm import NOTICES, AnswerWriter, LangChainWriter, QuestionRewriter, llm_answer, rewrite_question
@@ -148,10 +157,12 @@ class Assistant:
         t2 = time.perf_counter()
         if not self.index.chunk_count():
             return self._abstain(query, "empty_index", [], t0, t1, t2), []
-        sentences = self._sentences(query, hits)
-        decision = decide(query, hits, sentences, self.min_coverage, self.index)
+        # The question's weighted terms: the same for every look at the passages.
+        units = question_units(self.index, query)
+        sentences = self._sentences(query, hits, units)
+        decision = decide(query, hits, sentences, self.min_coverage, units)
         if decision.reason in ("other_country", "other_period"):
-            focused = self._focused(query, decision, vector, ranked)
+            focused = self._focused(query, decision, vector, ranked, units)
             if focused is not None:
                 hits, sentences, decision = focused
         if decision.abstain:
@@ -173,12 +184,13 @@ class Assistant:
         """Passages the answer step reads: the configured top k, and never fewer than 6."""
         return max(self.settings.top_k, 6)
 
-    def _sentences(self, query: Query, hits: list[Hit]) -> list[Sentence]:
+    def _sentences(self, query: Query, hits: list[Hit], units: list[Unit]) -> list[Sentence]:
         # A document sentence that addresses the assistant is never quoted (prompt injection).
-        return [s for s in score_sentences(self.index, query, hits) if not looks_like_instruction(s.text)]
+        scored = score_sentences(self.index, query, hits, units=units)
+        return [s for s in scored if not looks_like_instruction(s.text)]
 
     def _focused(self, query: Query, decision: Decision, vector: np.ndarray | None,
-                 ranked: list[Hit]) -> tuple[list[Hit], list[Sentence], Decision] | None:
+                 ranked: list[Hit], units: list[Unit]) -> tuple[list[Hit], list[Sentence], Decision] | None:
         """A second look when the best passages are about another country or period.
 
         Inferred constraints only boost retrieval, so a question about
@@ -207,8 +219,8 @@ class Assistant:
                 seen.add(hit.chunk.chunk_id)
                 hits.append(hit)
         hits = hits[:k]
-        sentences = self._sentences(query, hits)
-        again = decide(query, hits, sentences, self.min_coverage, self.index)
+        sentences = self._sentences(query, hits, units)
+        again = decide(query, hits, sentences, self.min_coverage, units)
         return None if again.abstain else (hits, sentences, again)
 
     def _abstain(self, query: Query, key: str, hits: list[Hit], t0: float, t1: float, t2: float) -> Answer:

@@ -324,7 +324,7 @@ def test_asked_and_stated_years() -> None:
 def test_second_look_at_the_named_countrys_documents(shared_index) -> None:  # type: ignore[no-untyped-def]
     """EU-wide passages on audit authorities outrank the Swedish ordinance; the
     answer step searches that country's documents again before abstaining."""
-    from assistant.extractive import Decision
+    from assistant.extractive import Decision, question_units
     from assistant.retrieve import query_vector, retrieve
     from assistant.service import Assistant
 
@@ -339,7 +339,8 @@ def test_second_look_at_the_named_countrys_documents(shared_index) -> None:  # t
     query = assistant.understand(question)
     vector = query_vector(assistant.index, query, assistant.retrieval)
     ranked = retrieve(assistant.index, query, 40, assistant.retrieval, vector)
-    focused = assistant._focused(query, Decision(True, "other_country", "Sweden"), vector, ranked)
+    focused = assistant._focused(query, Decision(True, "other_country", "Sweden"), vector, ranked,
+                                 question_units(assistant.index, query))
     assert focused is not None
     hits, _, decision = focused
     assert not decision.abstain
@@ -357,27 +358,29 @@ def test_a_country_question_is_not_topped_up_with_another_countrys_sentences(see
     assert [c.title for c in ans.citations] == [SE_TITLE]
 
 
-def test_a_list_whose_markers_stand_on_their_own_lines_stays_with_its_lead_in() -> None:
-    """Official-journal lists put "(a)" on one line and the item on the next."""
-    text = ("The pre-financing shall be paid in yearly instalments, as follows:\n(a)\n2021: 4 %;\n(b)\n"
-            "2022: 3 %;\n(c)\n2023: 5 %.\nWhere a programme is adopted later, earlier instalments are paid then.")
-    assert [text[s:e] for s, e in split_sentences(text)] == [
-        "The pre-financing shall be paid in yearly instalments, as follows:\n(a)\n2021: 4 %;\n(b)\n2022: 3 %;\n(c)\n"
-        "2023: 5 %.",
-        "Where a programme is adopted later, earlier instalments are paid then.",
-    ]
-
-
-def test_bullets_run_into_one_line_are_items_of_their_own() -> None:
-    """PDF text runs a list of links into one line; a lead-in ending in a colon keeps its items."""
-    text = ("Links • Rules on Legal Entity Validation • FAQ on Participant Register Parallel to the validation, "
-            "you appoint a LEAR. You must: • read the Terms and • sign the declaration.")
-    assert [text[s:e] for s, e in split_sentences(text)] == [
-        "Links",
-        "• Rules on Legal Entity Validation",
-        "• FAQ on Participant Register Parallel to the validation, you appoint a LEAR.",
-        "You must: • read the Terms and • sign the declaration.",
-    ]
+@pytest.mark.parametrize(("text", "expected"), [
+    # Official-journal lists put "(a)" on one line and the item on the next.
+    ("The pre-financing shall be paid in yearly instalments, as follows:\n(a)\n2021: 4 %;\n(b)\n"
+     "2022: 3 %;\n(c)\n2023: 5 %.\nWhere a programme is adopted later, earlier instalments are paid then.",
+     ["The pre-financing shall be paid in yearly instalments, as follows:\n(a)\n2021: 4 %;\n(b)\n2022: 3 %;\n(c)\n"
+      "2023: 5 %.",
+      "Where a programme is adopted later, earlier instalments are paid then."]),
+    # PDF text runs a list of links into one line; a lead-in ending in a colon keeps its items.
+    ("Links • Rules on Legal Entity Validation • FAQ on Participant Register Parallel to the validation, "
+     "you appoint a LEAR. You must: • read the Terms and • sign the declaration.",
+     ["Links",
+      "• Rules on Legal Entity Validation",
+      "• FAQ on Participant Register Parallel to the validation, you appoint a LEAR.",
+      "You must: • read the Terms and • sign the declaration."]),
+    # French decrees write "-item".
+    ("Les équipements doivent rester affectés au projet pendant :\n-trois ans ou plus pour les équipements "
+     "informatiques ;\n-dix ans pour les hélicoptères, bateaux et avions.\nLe reste est inéligible.",
+     ["Les équipements doivent rester affectés au projet pendant :\n-trois ans ou plus pour les équipements "
+      "informatiques ;\n-dix ans pour les hélicoptères, bateaux et avions.",
+      "Le reste est inéligible."]),
+], ids=["markers-on-own-lines", "bullets-in-one-line", "french-dash-items"])
+def test_list_items_and_their_lead_in(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in split_sentences(text)] == expected
 
 
 def test_a_sentence_that_refers_back_is_kept_with_the_one_before() -> None:
@@ -439,16 +442,6 @@ def test_the_question_word_is_not_a_topic(seed_assistant) -> None:
         assert not tokens & {"long", "temp", "temps"}, tokens
 
 
-def test_french_dash_items_stay_with_their_lead_in() -> None:
-    text = ("Les équipements doivent rester affectés au projet pendant :\n-trois ans ou plus pour les équipements "
-            "informatiques ;\n-dix ans pour les hélicoptères, bateaux et avions.\nLe reste est inéligible.")
-    assert [text[s:e] for s, e in split_sentences(text)] == [
-        "Les équipements doivent rester affectés au projet pendant :\n-trois ans ou plus pour les équipements "
-        "informatiques ;\n-dix ans pour les hélicoptères, bateaux et avions.",
-        "Le reste est inéligible.",
-    ]
-
-
 def test_european_is_not_a_currency() -> None:
     """"the 3 European Union (EU) specific regulations" states no amount of money."""
     from assistant.extractive import Words, _cue_ok
@@ -462,14 +455,14 @@ def test_european_is_not_a_currency() -> None:
 def test_rare_names_in_the_question(seed_assistant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Capitalised words that are rare in the index are names; the question's opening word and glossary terms are not."""
     import assistant.extractive as extractive
-    from assistant.extractive import _named
+    from assistant.extractive import _named, question_units
 
     query = seed_assistant.understand("What did the Centraal Orgaan opvang Asielzoekers receive from the OLAF Fund?")
     # Nine passages cannot make a word rarer than idf 3.0 (log 20): no names at the shipped threshold.
-    assert _named(seed_assistant.index, query) == []
+    units = question_units(seed_assistant.index, query)
+    assert _named(query, units) == []
     monkeypatch.setattr(extractive, "NAME_WEIGHT", 2.9)
-    query = seed_assistant.understand("What did the Centraal Orgaan opvang Asielzoekers receive from the OLAF Fund?")
-    assert {u.token for u in _named(seed_assistant.index, query)} == {"centraal", "orgaan"}
+    assert {u.token for u in _named(query, units)} == {"centraal", "orgaan"}
 
 
 def test_a_passage_that_never_names_the_call_does_not_answer_for_it(shared_index) -> None:  # type: ignore[no-untyped-def]
