@@ -684,6 +684,14 @@ def build_app(settings: Settings | None = None, assistant: Assistant | None = No
     )
 
 
+def _warm(assistant: Assistant) -> None:
+    try:
+        count, seconds = assistant.warm()
+        log.info("analysed %d passages in %.1f s", count, seconds)
+    except AssistantError as exc:  # e.g. the index was replaced meanwhile: questions analyse as they come
+        log.warning("passage warm-up stopped: %s", exc)
+
+
 def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
     """Run the app with uvicorn (what `python -m assistant serve` calls)."""
     import uvicorn
@@ -695,6 +703,10 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
         log.info("index: %d chunks (embedder %s)", assistant.index.chunk_count(), assistant.index.embedder.name)
     except AssistantError as exc:
         log.warning("index not available yet: %s (the app starts anyway; /api/health reports it)", exc)
+    else:
+        # Passage analysis in the background: the server answers meanwhile
+        # (a little slower for those few seconds) instead of starting later.
+        threading.Thread(target=_warm, args=(assistant,), name="warm-passages", daemon=True).start()
     if not app.state.web.staff.enabled:
         log.info("staff area disabled (set ASSISTANT_STAFF_USER and ASSISTANT_STAFF_PASSWORD)")
     uvicorn.run(app, host=host, port=port, log_level="info")
