@@ -45,6 +45,23 @@ def test_budget_answer_gives_amounts_with_their_split(seed_assistant) -> None:
     assert APPROVED in second.quote and PRIORITY in second.quote
 
 
+def test_warm_analyses_every_passage_before_questions(seed_index) -> None:
+    """Servers and the eval harness warm up: the passages a question reads are then analysed already."""
+    from assistant import extractive
+    from assistant.service import Assistant
+
+    assistant = Assistant(seed_index)
+    extractive._analysed.cache_clear()
+    count, seconds = assistant.warm()
+    assert count == assistant.index.chunk_count() == extractive._analysed.cache_info().currsize
+    assert 0 < seconds < 30
+    before = extractive._analysed.cache_info()
+    answer = assistant.answer("How much does Latvia receive from AMIF for 2021-2027?")
+    after = extractive._analysed.cache_info()
+    assert not answer.abstained
+    assert after.misses == before.misses and after.hits > before.hits  # nothing analysed while answering
+
+
 def test_integration_share(seed_assistant) -> None:
     ans = seed_assistant.answer("How much of Latvia's AMIF budget is for integration?")
     assert not ans.abstained
