@@ -68,7 +68,7 @@ _WANTS = {
     "years": re.compile(r"\b(?:which|what|vilka|welke|quelles?)\s+(?:[^\W\d_]+\s+)?(?:years|år|jaren|années)\b", re.I),
     "count": re.compile(r"\b(how many|number of|hur många|antal|combien de(?! temps)|hoeveel)\b", re.I),
     # "What page limit…?", "maximum grant", "plafond": the answer is a figure.
-    "limit": re.compile(r"\b(limit|maximum|minimum|ceiling|threshold|weightings?|cap|plafond|maximal\w*|minimal\w*|"
+    "limit": re.compile(r"\b(limits?|maximum|minimum|ceilings?|thresholds?|weightings?|caps?|plafonds?|maximal\w*|minimal\w*|"
                         r"högsta|lägsta|maximaal|minimaal|maximale|minimale)\b", re.I),
     "who": re.compile(r"\b(who|which (authority|body|ministry|organisation|organization)|vem|vilken myndighet|vilka|"
                       r"qui|wie|welke)\b", re.I),

@@ -320,6 +320,19 @@ def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> 
     assert _wants(question) - {"who", "limit", "count"} == wanted
 
 
+@pytest.mark.parametrize(("question", "limit"), [
+    ("What is the ceiling for daily subsistence costs?", True),
+    ("What headcount and financial ceilings define an SME?", True),  # plural
+    ("Which thresholds apply to audit certificates?", True),
+    ("Quels plafonds s'appliquent ?", True),
+    ("Who is the managing authority?", False),
+])
+def test_limits_in_the_plural_want_a_figure(question: str, limit: bool) -> None:
+    from assistant.extractive import _wants
+
+    assert ("limit" in _wants(question)) is limit
+
+
 def test_a_share_answers_how_much_but_not_an_amount_question() -> None:
     from assistant.extractive import Words, _cue_ok
 
