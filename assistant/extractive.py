@@ -399,8 +399,25 @@ def has_quantity(sent: str) -> bool:
         after = sent[m.end():m.end() + 12]
         if after.lstrip().startswith(("§", "(", ")", "/")) or _MONTH_AFTER.match(after):
             continue
+        if _SECTION_NUMBER.fullmatch(num) and _HEADING_AFTER.match(after):
+            continue  # "2.2 LEAR appointment", "3.1.4 Timing of…": a section's number
         return True
     return False
+
+
+_SECTION_NUMBER = re.compile(r"\d+(?:\.\d+)+")
+_HEADING_AFTER = re.compile(r"\s+[A-ZÅÄÖÉ]")
+# "only one LEAR", "a single application", "ett ansökningstillfälle": one of
+# the counted things. "one" alone is no count ("one of the objectives").
+_ONE_OF = re.compile(r"\b(?:only one|one|a single|just one|bara en|bara ett|en enda|ett enda|slechts één|één|"
+                     r"un seul|une seule)\s+([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?", re.I)
+
+
+def _one_of(sent: str, counted: Unit | None) -> bool:
+    if counted is None or counted.concept is not None or len(counted.token) < 3:
+        return False
+    # The thing counted, or one word on ("one eligible project").
+    return any((w or "").casefold().startswith(counted.token) for m in _ONE_OF.finditer(sent) for w in m.groups())
 
 
 _YEARS_WORD = re.compile(r"\b(?:years|år|jaren|années|ans)\b", re.I)
@@ -424,7 +441,8 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words) -> bool:
         # "How many projects?" is answered by a number of projects, not by
         # any figure (a budget sentence must not answer it).
         # An amount of money is not a count either ("€10,000 for each person").
-        return has_quantity(_AMOUNT.sub(" ", sent)) and (counted is None or _covers(counted, words))
+        return (has_quantity(_AMOUNT.sub(" ", sent)) and (counted is None or _covers(counted, words))) or \
+            _one_of(sent, counted)
     if want == "limit":
         return has_quantity(sent)
     if want == "years":

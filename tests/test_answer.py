@@ -260,6 +260,10 @@ def test_keyword_search_reaches_a_translation_through_the_glossary() -> None:
     ("under Article 13(1) of this Regulation", False),  # a provision's number
     ("9 § Om en stödmottagare är återbetalningsskyldig enligt 8 §", False),
     ("Regulation (EU) 2021/1147", False),
+    # A section's number before its heading is no quantity; a decimal figure is.
+    ("SME-self-assessment 2.2 LEAR appointment and validation", False),
+    ("3.1.4 Timing of the LEAR appointment", False),
+    ("a budget of 2.2 million", True),
 ])
 def test_how_many_and_limits_need_a_quantity(sentence: str, expected: bool) -> None:
     from assistant.extractive import has_quantity
@@ -318,6 +322,21 @@ def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> 
     from assistant.extractive import _wants
 
     assert _wants(question) - {"who", "limit", "count"} == wanted
+
+
+@pytest.mark.parametrize(("sentence", "answers"), [
+    ("Each participant can only appoint one LEAR and must ensure to replace their LEAR.", True),
+    ("A participant may appoint a single new LEAR.", True),  # one word between
+    ("The LEAR is one of the roles in the Portal.", False),  # "one of", not one LEAR
+    ("3.1.4 Timing of the LEAR appointment.", False),  # a section number
+    ("Two LEARs may be appointed.", True),
+])
+def test_how_many_is_answered_by_one_of_the_counted_things(sentence: str, answers: bool) -> None:
+    """"How many LEARs…?" is answered by "only one LEAR"; "one" alone counts nothing."""
+    from assistant.extractive import Unit, Words, _cue_ok
+
+    counted = Unit(None, "lear", 3.5)
+    assert _cue_ok("count", sentence, counted, Words.of(sentence, "en")) is answers
 
 
 @pytest.mark.parametrize(("question", "limit"), [
