@@ -420,6 +420,7 @@ def _one_of(sent: str, counted: Unit | None) -> bool:
     return any((w or "").casefold().startswith(counted.token) for m in _ONE_OF.finditer(sent) for w in m.groups())
 
 
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
 _YEARS_WORD = re.compile(r"\b(?:years|år|jaren|années|ans)\b", re.I)
 
 
@@ -499,8 +500,13 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
             # One question may name several kinds ("how much … and what share"):
             # a sentence giving any of them can answer; coverage decides the rest.
             cues = not wants or any(_cue_ok(w, sent, counted, words) for w in wants)
+            bonus = 0.4
+            if wants and cues and "(" in sent:
+                aside = _PARENTHETICAL.sub(" ", sent)
+                if not any(_cue_ok(w, aside, counted, words) for w in wants):
+                    bonus = 0.2  # the fact is only in an aside: "(… not older than 18 months)"
             # The right kind of fact counts only in a sentence about the question.
-            score = prior * (coverage + (0.4 if wants and cues and coverage > 0 else 0.0))
+            score = prior * (coverage + (bonus if wants and cues and coverage > 0 else 0.0))
             if wants and not cues:
                 score *= 0.5
             if heading:

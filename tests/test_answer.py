@@ -339,6 +339,30 @@ def test_how_many_is_answered_by_one_of_the_counted_things(sentence: str, answer
     assert _cue_ok("count", sentence, counted, Words.of(sentence, "en")) is answers
 
 
+def test_a_fact_only_in_an_aside_weighs_less_than_one_in_the_main_clause() -> None:
+    """"How long…valid?": "(… not older than 18 months)" is an aside; its figure counts half."""
+    from assistant.extractive import Unit, score_sentences
+    from assistant.query import understand
+    from assistant.records import Chunk, DocumentMeta, Hit
+
+    aside = ("The financial capacity assessment must be done for each new application (unless the participant "
+             "already has a valid financial capacity assessment that is not older than 18 months).")
+    plain = aside.replace("(unless", "unless").replace("months).", "months.")
+    meta = DocumentMeta(title="Rules", language="en")
+    query = understand("How long does a financial capacity assessment remain valid?", None, None)
+    units = [Unit(None, "financi", 1.3), Unit(None, "capac", 3.0), Unit(None, "assess", 2.5),
+             Unit(None, "remain", 4.0), Unit(None, "valid", 2.8)]
+
+    def scored(text: str) -> tuple[float, float]:
+        hit = Hit(Chunk("c", "d", text, 0, len(text), meta=meta), 1.0)
+        best = score_sentences(None, query, [hit], units=units)[0]  # type: ignore[arg-type]  # units given: no index
+        return round(best.score, 4), round(best.coverage, 4)
+
+    # Same words covered (9.6 of 13.6); the duration cue adds 0.4 in the main clause, 0.2 in an aside.
+    assert scored(plain) == (round(9.6 / 13.6 + 0.4, 4), round(9.6 / 13.6, 4))
+    assert scored(aside) == (round(9.6 / 13.6 + 0.2, 4), round(9.6 / 13.6, 4))
+
+
 @pytest.mark.parametrize(("question", "limit"), [
     ("What is the ceiling for daily subsistence costs?", True),
     ("What headcount and financial ceilings define an SME?", True),  # plural
