@@ -63,7 +63,15 @@ def _progress(name: str, quiet: bool):  # type: ignore[no-untyped-def]
 
 def eval_command(args: argparse.Namespace) -> int:
     """Run the evaluation the arguments describe; 0 on success (scores never change the exit code)."""
-    from .evaluate import BaselinePipeline, OursPipeline, evaluate, load_qa, report_dict, write_reports
+    from .evaluate import (
+        BaselinePipeline,
+        OursPipeline,
+        evaluate,
+        evaluate_together,
+        load_qa,
+        report_dict,
+        write_reports,
+    )
     from .service import Assistant
     from .settings import Settings
 
@@ -104,19 +112,22 @@ def eval_command(args: argparse.Namespace) -> int:
         log(f"ours: analysed {warmed} passages in {warm_seconds:.1f} s")
         setup += warm_seconds
         ours = OursPipeline(assistant, k=args.k)
-        log(f"ours: {len(items)} questions…")
-        runs = [replace(evaluate(items, ours, args.k, progress=_progress("ours", args.quiet or args.json)),
-                        setup_seconds=round(setup, 3), qa_files=tuple(args.qa_files))]
-
-        if args.baseline:
+        if not args.baseline:
+            log(f"ours: {len(items)} questions…")
+            runs = [replace(evaluate(items, ours, args.k, progress=_progress("ours", args.quiet or args.json)),
+                            setup_seconds=round(setup, 3), qa_files=tuple(args.qa_files))]
+        else:
             sources = list(args.corpus) or [e.source for e in assistant.documents()]
             log(f"baseline: building from {len(sources)} source(s)…")
             baseline = BaselinePipeline(sources)
             try:
                 notes = tuple(f"baseline skipped {s}: {why}" for s, why in baseline.skipped)
-                run = evaluate(items, baseline, args.k, progress=_progress("baseline", args.quiet or args.json))
-                runs.append(replace(run, setup_seconds=round(baseline.build_seconds, 3),
-                                    qa_files=tuple(args.qa_files), notes=notes))
+                log(f"ours and baseline, question by question: {len(items)} questions…")
+                mine, theirs = evaluate_together(items, [ours, baseline], args.k,
+                                                 progress=_progress("both", args.quiet or args.json))
+                runs = [replace(mine, setup_seconds=round(setup, 3), qa_files=tuple(args.qa_files)),
+                        replace(theirs, setup_seconds=round(baseline.build_seconds, 3),
+                                qa_files=tuple(args.qa_files), notes=notes)]
             finally:
                 baseline.close()
 

@@ -566,27 +566,46 @@ def _groups(results: Sequence[ItemResult], keys: Callable[[ItemResult], Iterable
 def evaluate(items: Sequence[QAItem], pipeline: Pipeline, k: int = 5, *,
              progress: Callable[[int, int, ItemResult], None] | None = None) -> EvalRun:
     """Run ``pipeline`` on every item and score it; an AssistantError fails that item only."""
+    return evaluate_together(items, [pipeline], k, progress=progress)[0]
+
+
+def evaluate_together(items: Sequence[QAItem], pipelines: Sequence[Pipeline], k: int = 5, *,
+                      progress: Callable[[int, int, ItemResult], None] | None = None) -> list[EvalRun]:
+    """Every pipeline on each question in turn, one EvalRun per pipeline.
+
+    Interleaved, and in alternating order, so that whatever slows a shared
+    machine down for a minute slows every pipeline alike: run one after the
+    other, ours and the baseline had swapped latency ranks between two runs
+    of the same code. ``progress`` sees the first pipeline's results.
+    """
     if k < 1:
         raise ConfigError(f"k must be at least 1, got {k}")
     if not items:
         raise ConfigError("no QA items to evaluate")
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    started = time.perf_counter()
-    results: list[ItemResult] = []
+    results: list[list[ItemResult]] = [[] for _ in pipelines]
+    seconds = [0.0] * len(pipelines)
     for i, item in enumerate(items, start=1):
-        try:
-            result = pipeline.run(item)
-        except AssistantError as exc:
-            result = PipelineResult("", True, (), (), (), 0.0, error=str(exc))
-        scored = score_item(item, result, k, pipeline.document_text)
-        results.append(scored)
+        order = range(len(pipelines)) if i % 2 else reversed(range(len(pipelines)))
+        for j in order:
+            pipeline = pipelines[j]
+            started = time.perf_counter()
+            try:
+                result = pipeline.run(item)
+            except AssistantError as exc:
+                result = PipelineResult("", True, (), (), (), 0.0, error=str(exc))
+            results[j].append(score_item(item, result, k, pipeline.document_text))
+            seconds[j] += time.perf_counter() - started
         if progress:
-            progress(i, len(items), scored)
-    return EvalRun(
-        pipeline=pipeline.name, k=k, overall=aggregate(results),
-        by_language=_groups(results, lambda r: [r.language]), by_tag=_groups(results, lambda r: r.tags),
-        items=tuple(results), started=started_at, seconds=round(time.perf_counter() - started, 3),
-    )
+            progress(i, len(items), results[0][-1])
+    return [
+        EvalRun(
+            pipeline=pipeline.name, k=k, overall=aggregate(done),
+            by_language=_groups(done, lambda r: [r.language]), by_tag=_groups(done, lambda r: r.tags),
+            items=tuple(done), started=started_at, seconds=round(spent, 3),
+        )
+        for pipeline, done, spent in zip(pipelines, results, seconds, strict=True)
+    ]
 
 
 # ---------------------------------------------------------------- reports

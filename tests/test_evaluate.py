@@ -25,6 +25,7 @@ from assistant.evaluate import (
     QAItem,
     SourceRef,
     evaluate,
+    evaluate_together,
     load_qa,
     read_report,
     render_markdown,
@@ -292,6 +293,29 @@ class TestEvaluate:
                                   "abstained on an answerable question")
         assert first.citation_precision is None and first.correct is False
         assert run.items[1] == run_fake().items[1]
+
+    def test_pipelines_take_turns_question_by_question(self) -> None:
+        """Side by side, ours and the baseline answer each question in turn, first one then the other first."""
+        calls: list[tuple[str, str]] = []
+
+        class Named(FakePipeline):
+            def __init__(self, name: str, results: dict[str, PipelineResult | Exception]) -> None:
+                super().__init__(results)
+                self.name = name
+
+            def run(self, item: QAItem) -> PipelineResult:
+                calls.append((self.name, item.id))
+                return super().run(item)
+
+        other = dict(RESULTS, a1=AssistantError("store down"))
+        ours, base = evaluate_together(ITEMS[:3], [Named("ours", RESULTS), Named("base", other)], 5)
+        assert calls == [("ours", "a1"), ("base", "a1"), ("base", "a2"), ("ours", "a2"),
+                         ("ours", "u1"), ("base", "u1")]
+        assert (ours.pipeline, base.pipeline) == ("ours", "base")
+        # Scored exactly as each pipeline on its own.
+        assert ours.items == evaluate(ITEMS[:3], FakePipeline(RESULTS), 5).items
+        assert base.items == evaluate(ITEMS[:3], FakePipeline(other), 5).items
+        assert base.items[0].failures[0] == "pipeline error: store down"
 
     def test_progress_and_bad_k(self) -> None:
         seen: list[tuple[int, int, str]] = []
