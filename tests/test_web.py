@@ -7,6 +7,7 @@ is not the shared read-only seed index) and one uvicorn server serves it.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -416,3 +417,19 @@ def test_upload_over_the_size_limit_is_refused(web_settings, tmp_path: Path) -> 
     assert report == [["big.txt", "failed", "", 0, 0, "file too large (1.5 MB > 1 MB) — split the file"]]
     assert status == "0 of 1 file(s) indexed or already up to date."
     assert not settings.upload_dir.exists() or not any(settings.upload_dir.iterdir())
+
+
+def test_server_warm_up_logs_and_survives_a_missing_index(seed_index, tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    """`serve` warms up in a background thread: it reports what it did, and a broken index only logs."""
+    import logging
+
+    from assistant.service import Assistant
+    from assistant.web import _warm
+
+    with caplog.at_level(logging.INFO, logger="assistant.web"):
+        _warm(Assistant(seed_index))
+        missing = replace(seed_index, index_dir=tmp_path / "nowhere", chroma_url="http://127.0.0.1:9")
+        _warm(Assistant(missing))
+    messages = [r.getMessage() for r in caplog.records]
+    assert re.fullmatch(r"analysed 9 passages in \d+\.\d s", messages[0]), messages
+    assert messages[1].startswith("passage warm-up stopped: "), messages
