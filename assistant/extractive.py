@@ -99,27 +99,28 @@ _UNKNOWN_YEARS = re.compile(r"\b(20[3-9]\d|2028|2029|19\d\d)\b")
 _YEAR = re.compile(r"(?<![\d])(?:19|20)\d\d(?![\d])")
 
 
+def _years_except(text: str, before: re.Pattern[str], after: re.Pattern[str], width: int) -> set[str]:
+    """The years in ``text`` except those whose ``width`` characters before/after match."""
+    return {
+        m.group() for m in _YEAR.finditer(text)
+        if not before.search(text[max(0, m.start() - width):m.start()]) and not after.match(text[m.end():m.end() + width])
+    }
+
+
+# A year in a range ("2021-2027") or an act's number ("2021/1147", "(2021:853)", "516/2014").
+_IN_RANGE_OR_ACT = (re.compile(r"[-–—/:]\s*$"), re.compile(r"\s*[-–—/:]"), 2)
+# A year that ends a period range on either side ("2014-2020").
+_RANGE_END = (re.compile(r"(?:19|20)\d\d\s*[-–—]\s*$"), re.compile(r"\s*[-–—]\s*(?:19|20)\d\d"), 7)
+
+
 def _asked_years(question: str) -> set[str]:
-    """Years a question asks about on their own: not in a range ("2021-2027") nor
-    in an act's number ("2021/1147", "(2021:853)", "516/2014")."""
-    out = set()
-    for m in _YEAR.finditer(question):
-        before, after = question[max(0, m.start() - 2):m.start()], question[m.end():m.end() + 2]
-        if re.search(r"[-–—/:]\s*$", before) or re.match(r"\s*[-–—/:]", after):
-            continue
-        out.add(m.group())
-    return out
+    """Years a question asks about on their own: not in a range nor in an act's number."""
+    return _years_except(question, *_IN_RANGE_OR_ACT)
 
 
 def _stated_years(text: str) -> set[str]:
     """Years a text speaks of, other than as the ends of a period range."""
-    out = set()
-    for m in _YEAR.finditer(text):
-        if re.search(r"(?:19|20)\d\d\s*[-–—]\s*$", text[max(0, m.start() - 7):m.start()]) \
-                or re.match(r"\s*[-–—]\s*(?:19|20)\d\d", text[m.end():m.end() + 7]):
-            continue
-        out.add(m.group())
-    return out
+    return _years_except(text, *_RANGE_END)
 
 
 @dataclass(frozen=True)
