@@ -125,7 +125,9 @@ def eval_command(args: argparse.Namespace) -> int:
                 log(f"ours and baseline, question by question: {len(items)} questions…")
                 mine, theirs = evaluate_together(items, [ours, baseline], args.k,
                                                  progress=_progress("both", args.quiet or args.json))
-                runs = [replace(mine, setup_seconds=round(setup, 3), qa_files=tuple(args.qa_files)),
+                how = ("latency: ours and the baseline took turns question by question; ours after loading its "
+                       "model and analysing its passages (setup seconds)",)
+                runs = [replace(mine, setup_seconds=round(setup, 3), qa_files=tuple(args.qa_files), notes=how),
                         replace(theirs, setup_seconds=round(baseline.build_seconds, 3),
                                 qa_files=tuple(args.qa_files), notes=notes)]
             finally:

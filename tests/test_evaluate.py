@@ -420,3 +420,21 @@ def test_eval_parser_arguments() -> None:
     table = format_table([run_fake()]).splitlines()
     assert table[0].split() == ["metric", "fake"]
     assert table[2].split() == ["hit@5", "0.667"]
+
+
+def test_eval_cli_runs_ours_and_the_baseline_side_by_side_on_the_seed_corpus() -> None:
+    """The real command, real index and real baseline: both runs, the latency note, the seed scores."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-m", "assistant", "eval", "evals/seed_qa.jsonl", "--corpus", "corpus",
+                          "--baseline", "--json"], cwd=repo, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    runs = json.loads(out.stdout)["runs"]
+    assert [r["pipeline"] for r in runs] == ["ours", "baseline"]
+    ours, base = (r["overall"] for r in runs)
+    assert (ours["n"], ours["passed"], base["passed"]) == (61, 56, 17)
+    assert runs[0]["notes"] == ["latency: ours and the baseline took turns question by question; ours after "
+                                "loading its model and analysing its passages (setup seconds)"]
+    assert runs[0]["setup_seconds"] > 0 and runs[1]["setup_seconds"] > 0
