@@ -54,6 +54,7 @@ class E5Torch:
         (self.eps,) = struct.unpack_from("<f", buf, p)
         p += 8
         self.H, self.NH, self.max_tokens = H, NH, MAXP - 2
+        self._head_scale = (H // NH) ** -0.5
         n, self.bos, self.eos, _pad, self.unk = struct.unpack_from("<5i", buf, p)
         p += 20
         (bloblen,) = struct.unpack_from("<Q", buf, p)
@@ -182,7 +183,11 @@ class E5Torch:
             run = torch.ops.quantized.linear_dynamic
             for ly in self._layers:
                 q, k, v = run(x, ly["qkv"]).view(T, 3, self.NH, -1).permute(1, 2, 0, 3)
-                ctx = F.scaled_dot_product_attention(q, k, v).transpose(0, 1).reshape(T, H)
+                # Plain attention: for one short unmasked sequence,
+                # scaled_dot_product_attention's safe-softmax path took a quarter
+                # of the time (2.5 of 9.4 ms at 27 tokens).
+                scores = torch.softmax(torch.bmm(q, k.transpose(1, 2)) * self._head_scale, -1)
+                ctx = torch.bmm(scores, v).transpose(0, 1).reshape(T, H)
                 x = F.layer_norm(x + run(ctx, ly["ao"]), (H,), *ly["aln"], self.eps)
                 x = F.layer_norm(x + run(F.gelu(run(x, ly["fi"])), ly["fo"]), (H,), *ly["oln"], self.eps)
             # Mean over every token, <s> and </s> included, as the engine pools.
