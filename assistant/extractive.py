@@ -632,6 +632,7 @@ def citation_for(n: int, hit: Hit, highlight: str = "") -> Citation:
     )
 
 
+@lru_cache(maxsize=16384)  # compose compares each candidate with every sentence kept
 def _norm(text: str) -> str:
     """Words only, case-folded: markers, punctuation and spacing don't count."""
     return re.sub(r"\W+", " ", text.casefold()).strip()

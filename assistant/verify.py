@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from dataclasses import dataclass
 
 from .extractive import split_sentences
@@ -48,6 +49,7 @@ MIN_WORD_SUPPORT = 0.6
 MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 
 
+@lru_cache(maxsize=16384)  # every question screens its passages' sentences again
 def looks_like_instruction(text: str) -> bool:
     """Whether ``text`` addresses the assistant ("ignore previous instructions …")."""
     return bool(INSTRUCTION.search(text))
