@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .extractive import split_sentences
 from .numbers import fact_present, find_dates, find_numbers, numbers_match, unmatched_numbers

