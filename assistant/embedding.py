@@ -78,7 +78,7 @@ class E5SmallEmbedder:
         return np.vstack(out).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        # Questions go to the torch runtime (~13 ms instead of ~30, see
+        # Questions go to the torch runtime (~6-9 ms instead of ~30, see
         # e5torch.py); it needs no lock, so two users' questions embed at once.
         runtime = self._queries
         vec = runtime.query(text) if runtime is not None else None
