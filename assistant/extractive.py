@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -679,9 +679,44 @@ def _continuation(chunk: Chunk, best: Sentence) -> Sentence | None:
     return None
 
 
+# A list item or lead-in that promises more: "…, including its external dimension;",
+# "… the following:", "…; and".
+_UNFINISHED = re.compile(r"(?:[:;,]|\b(?:and|or|och|eller|en|of|et|ou))\s*$")
+MAX_LIST_ITEMS = 8  # as split_sentences keeps after a lead-in
+
+
+def _list_rest(chunk: Chunk, best: Sentence, following: Chunk, hit_index: int) -> list[Sentence]:
+    """The items of ``best``'s list that the passage boundary cut off, from ``following`` (the next passage).
+
+    "The fund has 4 main objectives: strengthening …;" can end a passage with
+    the other three objectives in the next one; an answer to "what are the
+    objectives" needs them all. Only a list visibly cut (the sentence ends the
+    passage on ':' or ';' …) is continued, and only by item-shaped lines.
+    """
+    if best.end < chunk.end - 2 or following.start > chunk.end + 2 or ":" not in best.text \
+            or not _UNFINISHED.search(best.text):
+        return []
+    items: list[Sentence] = []
+    listed = best.text.count("\n")  # items already in the cut sentence, roughly
+    for s, e, text, _words, _heading in _analyse(following).sentences:
+        start, end = following.start + s, following.start + e
+        if end <= chunk.end:
+            continue  # the overlap: already in the first passage
+        if start < chunk.end or not (_LIST_START.match(text) or text[:1].islower() or _BARE_MARKER.fullmatch(text)):
+            break
+        items.append(Sentence(hit_index, start, end, text, 0.0, 0.0, frozenset(), best.weights))
+        if len(items) + listed >= MAX_LIST_ITEMS or not _UNFINISHED.search(text):
+            break
+    return items
+
+
 def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
-            max_sentences: int = 3) -> tuple[str, tuple[Citation, ...]]:
-    """The answer text (verbatim sentences with [n]) and its citations."""
+            max_sentences: int = 3, next_chunk: Callable[[Chunk], Chunk | None] | None = None,
+            ) -> tuple[str, tuple[Citation, ...]]:
+    """The answer text (verbatim sentences with [n]) and its citations.
+
+    ``next_chunk`` (the index's) lets a list cut at a passage boundary be completed.
+    """
     best = sentences[0]
     chosen = [best]
     wants = _wants(query.question)
@@ -711,6 +746,17 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     if follow is not None and not any(c.start == follow.start for c in chosen):
         chosen.append(follow)
     chosen.sort(key=lambda s: (s.hit_index != best.hit_index, s.hit_index, s.start))
+    following = next_chunk(hits[best.hit_index].chunk) if next_chunk else None
+    if following is not None:
+        at = next((i for i, h in enumerate(hits) if h.chunk.chunk_id == following.chunk_id), len(hits))
+        rest = [r for r in _list_rest(hits[best.hit_index].chunk, best, following, at)
+                if not any(c.start == r.start for c in chosen)]
+        if rest:
+            # The next passage is cited too: every quoted item is in a cited passage.
+            if at == len(hits):
+                hits = [*hits, Hit(following, hits[best.hit_index].score)]
+            k = chosen.index(best) + 1
+            chosen[k:k] = rest
     numbers: dict[int, int] = {}
     highlights: dict[int, list[str]] = {}
     parts = []

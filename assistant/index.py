@@ -225,6 +225,14 @@ class Index:
             cache[key] = got
         return got
 
+    def next_chunk(self, chunk: Chunk) -> Chunk | None:
+        """The passage of the same document that starts after ``chunk`` (overlapping or not), or None."""
+        entry = self._manifest.get(chunk.doc_id)
+        if entry is None:
+            return None
+        later = (c for c in map(self._chunks.get, entry.chunk_ids) if c is not None and c.start > chunk.start)
+        return min(later, key=lambda c: c.start, default=None)
+
     def chunk_count(self) -> int:
         return len(self._chunks)
 

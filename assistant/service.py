@@ -181,7 +181,7 @@ class Assistant:
             text, cites = abstention_text(query, decision, hits)
             abstained = True
         else:
-            text, cites = compose(query, hits, sentences)
+            text, cites = compose(query, hits, sentences, next_chunk=self.index.next_chunk)
             abstained = False
         t3 = time.perf_counter()
         return Answer(

@@ -6,6 +6,7 @@ import pytest
 
 from assistant.extractive import split_sentences
 from assistant.errors import QuestionError
+from assistant.records import Chunk, DocumentMeta, Hit
 from assistant.retrieve import rrf_fuse
 
 from .conftest import CORPUS
@@ -487,6 +488,19 @@ def test_list_lump_sums_and_continuations_on_the_shared_corpus(shared_index) -> 
     assert not ans.abstained
     assert "between 1 January 2014 and 31 December 2022" in ans.answer
     assert "between 1 January 2014 and 30 June 2023" in ans.answer
+    # The summary's list of four objectives is cut after the first by the
+    # passage boundary; the other three come from the next passage, cited.
+    ans = assistant.answer("What were the specific objectives of AMIF in 2014-2020?")
+    assert ("has 4 main objectives:\nstrengthening and developing all aspects of the Common European Asylum System, "
+            "including its external dimension; [1] supporting legal migration to the EU Member States") in ans.answer
+    assert "effective readmission in the countries of origin; [2] enhancing solidarity and the sharing of " \
+           "responsibility between the Member States" in ans.answer
+    first, second = ans.citations[:2]
+    assert first.source == second.source and first.source.endswith("516_AMIF_Regulation_516-2014_EURLex-summary_EN.txt")
+    assert second.highlight.startswith("supporting legal migration")
+    assert all(item in second.quote for item in second.highlight.split(" … "))
+    chunks = {c.text: c for c in assistant.index.chunks().values()}
+    assert assistant.index.next_chunk(chunks[first.quote]) == chunks[second.quote]
 
 
 def test_spelled_out_durations_and_inflections() -> None:
@@ -550,3 +564,39 @@ def test_a_passage_that_never_names_the_call_does_not_answer_for_it(shared_index
                            "nationella AMIF-programmet?")
     assert not ans.abstained, ans.answer
     assert "lagen (2017:244)" in ans.answer
+
+
+def _list_chunks() -> tuple[Chunk, Chunk]:
+    doc = ("This fund aims to manage migration flows.\nThe fund has 4 main objectives:\n"
+           "strengthening the asylum system;\n"
+           "supporting legal migration;\nenhancing return strategies;\nenhancing solidarity.\nKEY POINTS\n"
+           "All Member States prepare programmes.")
+    cut = doc.index("supporting")
+    meta = DocumentMeta(title="Summary", language="en")
+    first = Chunk("c1", "d", doc[:cut - 1], 0, cut - 1, meta=meta)
+    second = Chunk("c2", "d", doc[cut:], cut, len(doc), meta=meta)
+    return first, second
+
+
+def test_a_list_cut_at_a_passage_boundary_is_completed_from_the_next_passage() -> None:
+    from assistant.extractive import Sentence, compose, split_sentences
+    from assistant.query import understand
+
+    first, second = _list_chunks()
+    s, e = split_sentences(first.text)[-1]
+    assert first.text[s:e] == "The fund has 4 main objectives:\nstrengthening the asylum system;"
+    best = Sentence(0, s, e, first.text[s:e], 1.0, 1.0, frozenset({0}), (1.0,))
+    query = understand("What are the fund's main objectives?", None, None)
+    nexts = {"c1": second}
+    text, cites = compose(query, [Hit(first, 0.9)], [best], next_chunk=lambda c: nexts.get(c.chunk_id))
+    assert text == ("According to the indexed documents: The fund has 4 main objectives:\n"
+                    "strengthening the asylum system; [1] supporting legal migration; [2] "
+                    "enhancing return strategies; [2] enhancing solidarity. [2]")
+    # The continued items are quoted from, and cited as, the next passage.
+    assert [c.quote for c in cites] == [first.text, second.text]
+    assert cites[1].highlight == "supporting legal migration; … enhancing return strategies; … enhancing solidarity."
+    # A sentence that does not end its passage, or ends it finished, is left alone.
+    finished = Sentence(0, 0, 41, first.text[:41], 1.0, 1.0, frozenset({0}), (1.0,))
+    text, cites = compose(query, [Hit(first, 0.9)], [finished], next_chunk=lambda c: nexts.get(c.chunk_id))
+    assert text == "According to the indexed documents: This fund aims to manage migration flows. [1]"
+    assert len(cites) == 1
