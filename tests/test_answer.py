@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.extractive import split_sentences
 from assistant.errors import QuestionError
+from assistant.extractive import split_sentences
 from assistant.records import Chunk, DocumentMeta, Hit
 from assistant.retrieve import rrf_fuse
 
