@@ -685,16 +685,20 @@ _UNFINISHED = re.compile(r"(?:[:;,]|\b(?:and|or|och|eller|en|of|et|ou))\s*$")
 MAX_LIST_ITEMS = 8  # as split_sentences keeps after a lead-in
 
 
-def _list_rest(chunk: Chunk, best: Sentence, following: Chunk, hit_index: int) -> list[Sentence]:
-    """The items of ``best``'s list that the passage boundary cut off, from ``following`` (the next passage).
+def _cut_list(chunk: Chunk, best: Sentence) -> bool:
+    """Whether ``best`` is a list (or its lead-in) that the end of its passage cuts off.
 
     "The fund has 4 main objectives: strengthening …;" can end a passage with
     the other three objectives in the next one; an answer to "what are the
     objectives" needs them all. Only a list visibly cut (the sentence ends the
-    passage on ':' or ';' …) is continued, and only by item-shaped lines.
+    passage on ':' or ';' …) is continued.
     """
-    if best.end < chunk.end - 2 or following.start > chunk.end + 2 or ":" not in best.text \
-            or not _UNFINISHED.search(best.text):
+    return best.end >= chunk.end - 2 and ":" in best.text and bool(_UNFINISHED.search(best.text))
+
+
+def _list_rest(chunk: Chunk, best: Sentence, following: Chunk, hit_index: int) -> list[Sentence]:
+    """The item-shaped lines of ``following`` (the next passage) that continue ``best``'s cut list."""
+    if following.start > chunk.end + 2:
         return []
     items: list[Sentence] = []
     listed = best.text.count("\n")  # items already in the cut sentence, roughly
@@ -746,7 +750,8 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     if follow is not None and not any(c.start == follow.start for c in chosen):
         chosen.append(follow)
     chosen.sort(key=lambda s: (s.hit_index != best.hit_index, s.hit_index, s.start))
-    following = next_chunk(hits[best.hit_index].chunk) if next_chunk else None
+    cut = next_chunk is not None and _cut_list(hits[best.hit_index].chunk, best)
+    following = next_chunk(hits[best.hit_index].chunk) if cut and next_chunk else None
     if following is not None:
         at = next((i for i, h in enumerate(hits) if h.chunk.chunk_id == following.chunk_id), len(hits))
         rest = [r for r in _list_rest(hits[best.hit_index].chunk, best, following, at)
