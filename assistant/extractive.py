@@ -735,8 +735,10 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             continue  # a Sweden question is not topped up with Latvia's sentences
         close = s.score >= 0.85 * best.score
         # A budget answer also gives the split (total, EU share, national share)
-        # when the next sentence of the same passage carries amounts.
-        split = bool(wants & {"amount", "how_much"}) and s.hit_index == best.hit_index and bool(_AMOUNT.search(s.text)) \
+        # when the next sentence of the same passage carries amounts; a limit
+        # question its amount ceiling ("taux maximum … et leur plafond": the
+        # rates, then "ne peut pas dépasser 500 000 euros").
+        split = bool(wants & {"amount", "how_much", "limit"}) and s.hit_index == best.hit_index and bool(_AMOUNT.search(s.text)) \
             and s.score >= 0.4 * best.score
         # A question in two parts ("… and is there a higher amount for
         # vulnerable people?") may need a second sentence for the part the

@@ -600,3 +600,23 @@ def test_a_list_cut_at_a_passage_boundary_is_completed_from_the_next_passage() -
     text, cites = compose(query, [Hit(first, 0.9)], [finished], next_chunk=lambda c: nexts.get(c.chunk_id))
     assert text == "According to the indexed documents: This fund aims to manage migration flows. [1]"
     assert len(cites) == 1
+
+
+def test_a_limit_question_also_gets_the_passages_amount_ceiling() -> None:
+    """'The maximum rate … and its ceiling?': the rate sentence, then the same passage's amount limit."""
+    from assistant.extractive import Sentence, compose
+    from assistant.query import understand
+
+    text = ("The maximum rate of indirect costs is 7 % of the direct costs. "
+            "Indirect costs may not exceed EUR 500 000 over the whole project.")
+    chunk = Chunk("c1", "d", text, 0, len(text), meta=DocumentMeta(title="Decree", language="en"))
+    rate = Sentence(0, 0, 62, text[:62], 1.0, 0.8, frozenset({0, 1, 2}), (1.0, 1.0, 1.0, 1.0))
+    ceiling = Sentence(0, 63, len(text), text[63:], 0.6, 0.4, frozenset({1, 2}), (1.0, 1.0, 1.0, 1.0))
+    hits = [Hit(chunk, 0.9)]
+    answer, _ = compose(understand("What is the maximum rate of indirect costs and their ceiling?", None, None),
+                        hits, [rate, ceiling])
+    assert answer == ("According to the indexed documents: The maximum rate of indirect costs is 7 % of the direct "
+                      "costs. [1] Indirect costs may not exceed EUR 500 000 over the whole project. [1]")
+    # A question that wants no figure keeps to the best sentence.
+    answer, _ = compose(understand("Which indirect costs rule applies to projects?", None, None), hits, [rate, ceiling])
+    assert answer == "According to the indexed documents: The maximum rate of indirect costs is 7 % of the direct costs. [1]"
