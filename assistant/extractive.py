@@ -151,6 +151,14 @@ _BARE_MARKER = re.compile(r"\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]")
 _LIST_START = re.compile(r"^\s*(?:(?:[-*•–—−▪◦●·]|\(?[a-z0-9]{1,3}[.)]|\([ivx]+\))\s|[-–—−](?=[^\W\d_]))")
 
 
+MAX_LIST_ITEMS = 8  # list items kept after a lead-in ending in a colon
+
+
+def _item_shaped(line: str) -> bool:
+    """Whether ``line`` reads as a list item: a marker ("- ", "(a) ", a bare "(a)") or a lowercase start."""
+    return bool(_BARE_MARKER.fullmatch(line) or _LIST_START.match(line)) or line[:1].islower()
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of ``text`` (trimmed, non-empty).
 
@@ -177,12 +185,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         j = i + 1
         if text[s:e].endswith(":"):
             items, after_marker = 0, False
-            while j < len(trimmed) and items < 8 and trimmed[j][1] - s < 900:
+            while j < len(trimmed) and items < MAX_LIST_ITEMS and trimmed[j][1] - s < 900:
                 nxt = text[trimmed[j][0]:trimmed[j][1]]
                 # Official-journal lists put the marker on a line of its own
                 # ("(a)" then "2021: 4 %;"): the line after a bare marker is its item.
                 bare = bool(_BARE_MARKER.fullmatch(nxt))
-                if not (after_marker or bare or _LIST_START.match(nxt) or nxt[:1].islower()):
+                if not (after_marker or _item_shaped(nxt)):
                     break
                 after_marker = bare
                 items += not after_marker
@@ -682,7 +690,6 @@ def _continuation(chunk: Chunk, best: Sentence) -> Sentence | None:
 # A list item or lead-in that promises more: "…, including its external dimension;",
 # "… the following:", "…; and".
 _UNFINISHED = re.compile(r"(?:[:;,]|\b(?:and|or|och|eller|en|of|et|ou))\s*$")
-MAX_LIST_ITEMS = 8  # as split_sentences keeps after a lead-in
 
 
 def _cut_list(chunk: Chunk, best: Sentence) -> bool:
@@ -706,7 +713,7 @@ def _list_rest(chunk: Chunk, best: Sentence, following: Chunk, hit_index: int) -
         start, end = following.start + s, following.start + e
         if end <= chunk.end:
             continue  # the overlap: already in the first passage
-        if start < chunk.end or not (_LIST_START.match(text) or text[:1].islower() or _BARE_MARKER.fullmatch(text)):
+        if start < chunk.end or not _item_shaped(text):
             break
         items.append(Sentence(hit_index, start, end, text, 0.0, 0.0, frozenset(), best.weights))
         if len(items) + listed >= MAX_LIST_ITEMS or not _UNFINISHED.search(text):
@@ -752,11 +759,11 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     if follow is not None and not any(c.start == follow.start for c in chosen):
         chosen.append(follow)
     chosen.sort(key=lambda s: (s.hit_index != best.hit_index, s.hit_index, s.start))
-    cut = next_chunk is not None and _cut_list(hits[best.hit_index].chunk, best)
-    following = next_chunk(hits[best.hit_index].chunk) if cut and next_chunk else None
+    own = hits[best.hit_index].chunk
+    following = next_chunk(own) if next_chunk is not None and _cut_list(own, best) else None
     if following is not None:
         at = next((i for i, h in enumerate(hits) if h.chunk.chunk_id == following.chunk_id), len(hits))
-        rest = [r for r in _list_rest(hits[best.hit_index].chunk, best, following, at)
+        rest = [r for r in _list_rest(own, best, following, at)
                 if not any(c.start == r.start for c in chosen)]
         if rest:
             # The next passage is cited too: every quoted item is in a cited passage.
