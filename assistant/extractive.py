@@ -159,6 +159,20 @@ def _item_shaped(line: str) -> bool:
     return bool(_BARE_MARKER.fullmatch(line) or _LIST_START.match(line)) or line[:1].islower()
 
 
+# "2." or "3.   Natural persons are…": an article's next numbered paragraph.
+_PARAGRAPH_NUMBER = re.compile(r"\d{1,2}\.(?:\s|$)")
+
+
+def _ends_list(line: str, numbered: bool) -> bool:
+    """Whether ``line`` starts a new numbered paragraph and so ends a list whose items are not numbered.
+
+    Regulations number an article's paragraphs "1.", "2." and their lists
+    "(a)", "(b)": after "…broken down as follows: (a) … (b) …", "2." is the
+    next rule, not a third item.
+    """
+    return not numbered and bool(_PARAGRAPH_NUMBER.match(line))
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of ``text`` (trimmed, non-empty).
 
@@ -185,12 +199,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         j = i + 1
         if text[s:e].endswith(":"):
             items, after_marker = 0, False
+            numbered = j < len(trimmed) and bool(_PARAGRAPH_NUMBER.match(text[trimmed[j][0]:trimmed[j][1]]))
             while j < len(trimmed) and items < MAX_LIST_ITEMS and trimmed[j][1] - s < 900:
                 nxt = text[trimmed[j][0]:trimmed[j][1]]
                 # Official-journal lists put the marker on a line of its own
                 # ("(a)" then "2021: 4 %;"): the line after a bare marker is its item.
                 bare = bool(_BARE_MARKER.fullmatch(nxt))
-                if not (after_marker or _item_shaped(nxt)):
+                if not (after_marker or _item_shaped(nxt)) or (not after_marker and _ends_list(nxt, numbered)):
                     break
                 after_marker = bare
                 items += not after_marker
@@ -689,7 +704,7 @@ def _continuation(chunk: Chunk, best: Sentence) -> Sentence | None:
 
 # A list item or lead-in that promises more: "…, including its external dimension;",
 # "… the following:", "…; and".
-_UNFINISHED = re.compile(r"(?:[:;,]|\b(?:and|or|och|eller|en|of|et|ou))\s*$")
+_UNFINISHED = re.compile(r"(?:[:;,]|\b(?:and|or|och|eller|en|of|et|ou)|\n\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)])\s*$")
 
 
 def _cut_list(chunk: Chunk, best: Sentence) -> bool:
@@ -708,15 +723,28 @@ def _list_rest(chunk: Chunk, best: Sentence, following: Chunk, hit_index: int) -
     if following.start > chunk.end + 2:
         return []
     items: list[Sentence] = []
-    listed = best.text.count("\n")  # items already in the cut sentence, roughly
+    lines = [x.strip() for x in best.text.split(":", 1)[1].split("\n") if x.strip()]
+    numbered = bool(lines) and bool(_PARAGRAPH_NUMBER.match(lines[0]))
+    # Items already in the cut sentence; a bare marker ("(b)") is no item, its next line is.
+    count = sum(not _BARE_MARKER.fullmatch(x) for x in lines)
+    marker = -1  # where a bare marker ("(c)" on its own line) starts: its item is the next line
     for s, e, text, _words, _heading in _analyse(following).sentences:
         start, end = following.start + s, following.start + e
         if end <= chunk.end:
             continue  # the overlap: already in the first passage
-        if start < chunk.end or not _item_shaped(text):
+        if start < chunk.end or count >= MAX_LIST_ITEMS:
             break
+        if marker < 0 and (not _item_shaped(text) or _ends_list(text, numbered)):
+            break
+        if _BARE_MARKER.fullmatch(text):
+            marker = s
+            continue
+        if marker >= 0:  # quoted with its marker: "(c)\npayments made …"
+            s, marker = marker, -1
+            start, text = following.start + s, following.text[s:e]
         items.append(Sentence(hit_index, start, end, text, 0.0, 0.0, frozenset(), best.weights))
-        if len(items) + listed >= MAX_LIST_ITEMS or not _UNFINISHED.search(text):
+        count += 1
+        if not _UNFINISHED.search(text):
             break
     return items
 

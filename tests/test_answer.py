@@ -452,7 +452,18 @@ def test_a_country_question_is_not_topped_up_with_another_countrys_sentences(see
      ["Les équipements doivent rester affectés au projet pendant :\n-trois ans ou plus pour les équipements "
       "informatiques ;\n-dix ans pour les hélicoptères, bateaux et avions.",
       "Le reste est inéligible."]),
-], ids=["markers-on-own-lines", "bullets-in-one-line", "french-dash-items"])
+    # An article's next numbered paragraph ("10." on its own line) ends a lettered list: it is the next rule,
+    # not a bare item marker.
+    ("The following entities are eligible:\n(a)\nlegal entities established in a Member State;\n(b)\n"
+     "international organisations.\n10.\nnatural persons are not eligible for Union financing.",
+     ["The following entities are eligible:\n(a)\nlegal entities established in a Member State;\n(b)\n"
+      "international organisations.",
+      "10.", "natural persons are not eligible for Union financing."]),
+    # A numbered list keeps its numbered items.
+    ("You must provide:\n1. a copy of the statutes;\n2. the latest balance sheet.\nNothing else is needed.",
+     ["You must provide:\n1. a copy of the statutes;\n2. the latest balance sheet.", "Nothing else is needed."]),
+], ids=["markers-on-own-lines", "bullets-in-one-line", "french-dash-items", "next-paragraph-ends-list",
+        "numbered-items"])
 def test_list_items_and_their_lead_in(text: str, expected: list[str]) -> None:
     assert [text[s:e] for s, e in split_sentences(text)] == expected
 
@@ -600,6 +611,30 @@ def test_a_list_cut_at_a_passage_boundary_is_completed_from_the_next_passage() -
     text, cites = compose(query, [Hit(first, 0.9)], [finished], next_chunk=lambda c: nexts.get(c.chunk_id))
     assert text == "According to the indexed documents: This fund aims to manage migration flows. [1]"
     assert len(cites) == 1
+
+
+def test_a_cut_list_continues_through_markers_on_their_own_lines() -> None:
+    """Official-journal lists cut after a bare "(b)": each marker is quoted with its item, up to the next paragraph."""
+    from assistant.extractive import Sentence, compose, split_sentences
+    from assistant.query import understand
+
+    doc = ("Member States may continue a project, provided that all of the following conditions are met:\n(a)\n"
+           "the project has two phases;\n(b)\nthe total cost of the project exceeds EUR 500 000;\n(c)\n"
+           "the second phase is eligible;\n10.\nthis Article applies from 2021.")
+    cut = doc.index("the total")
+    meta = DocumentMeta(title="Regulation", language="en")
+    first = Chunk("c1", "d", doc[:cut - 1], 0, cut - 1, meta=meta)
+    second = Chunk("c2", "d", doc[cut:], cut, len(doc), meta=meta)
+    s, e = split_sentences(first.text)[-1]
+    assert first.text[s:e].endswith("two phases;\n(b)")
+    best = Sentence(0, s, e, first.text[s:e], 1.0, 1.0, frozenset({0}), (1.0,))
+    query = understand("Under which conditions may a project continue?", None, None)
+    text, cites = compose(query, [Hit(first, 0.9)], [best], next_chunk=lambda c: second if c is first else None)
+    # The list ends at the article's next paragraph, "10.", though the last item ends in ';'.
+    assert text == ("According to the indexed documents: Member States may continue a project, provided that all "
+                    "of the following conditions are met:\n(a)\nthe project has two phases;\n(b) [1] the total cost "
+                    "of the project exceeds EUR 500 000; [2] (c)\nthe second phase is eligible; [2]")
+    assert cites[1].highlight == "the total cost of the project exceeds EUR 500 000; … (c)\nthe second phase is eligible;"
 
 
 def test_a_limit_question_also_gets_the_passages_amount_ceiling() -> None:
