@@ -112,6 +112,40 @@ def period_mentions(text: str) -> dict[str, int]:
     return counts
 
 
+# The three EU home-affairs funds, by their acronyms and names in the corpus
+# languages. Their regulations repeat whole articles word for word, so a
+# question about the AMIF must prefer the AMIF act to the ISF or BMVI one
+# saying the same. (The common-provisions funds are left out: the CPR's
+# title names them first, and it governs the AMIF too.)
+_FUNDS = {
+    "AMIF": r"\bamif\b|\bfami\b|asylum,? migration and integration|asyl-?,? migrations- och integrationsfond|"
+            r"asiel,? migratie en integratie|asile,? migration et intégration|patvēruma,? migrācijas un integrācijas",
+    "ISF": r"\bisf\b|\bfsi\b|internal security fund|fonden för inre säkerhet|fonds? voor interne veiligheid|"
+           r"sécurité intérieure|iekšējās drošības fond",
+    "BMVI": r"\bbmvi\b|border management and visa|gränsförvaltning och visering|grensbeheer en visa|"
+            r"gestion des frontières et (?:des|aux) visas",
+}
+_FUND_RX = {code: re.compile(rx, re.I) for code, rx in _FUNDS.items()}
+
+
+@lru_cache(maxsize=4096)
+def fund_mentions(text: str) -> tuple[str, ...]:
+    """The funds ``text`` names (acronym or full name), in a fixed order."""
+    return tuple(code for code, rx in _FUND_RX.items() if rx.search(text))
+
+
+# An act's number as titles and questions cite it: "2021/1147", "516/2014",
+# "(2021:853)", "décret n° 2015-44" (not a period: "2014-2020").
+_ACT_NUMBER = re.compile(r"(?<![\d/:-])(?:(?:19|20)\d\d/\d{1,4}|\d{1,4}/(?:19|20)\d\d|(?:19|20)\d\d:\d{1,4}|"
+                         r"(?:19|20)\d\d-\d{1,3})(?![\d/:-])")
+
+
+@lru_cache(maxsize=4096)
+def act_numbers(text: str) -> tuple[str, ...]:
+    """The act numbers ``text`` cites ("2021/1147", "2021:853", "2015-44")."""
+    return tuple(dict.fromkeys(_ACT_NUMBER.findall(text)))
+
+
 def parse_date(text: str) -> str:
     """The first date in ``text`` as ISO YYYY-MM-DD, or ''."""
     m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)

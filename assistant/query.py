@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .errors import ConfigError, QuestionError
-from .metadata import COUNTRIES, country_mentions
+from .metadata import COUNTRIES, act_numbers, country_mentions, fund_mentions
 from .records import DOC_TYPES, PERIODS
 
 FILTER_KEYS = ("country", "period", "doc_type", "language")
@@ -135,6 +135,14 @@ def _infer(text: str) -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]
         spans = {p for y in years for p in PERIODS if int(p[:4]) <= int(y) <= int(p[5:])}
         if len(spans) == 1:
             inferred["period"] = spans.pop()
+    # The fund or the act the question names ("AMIF", "Regulation (EU) 2021/1147"):
+    # retrieval prefers its documents (see retrieve._prior).
+    funds = fund_mentions(text)
+    if len(funds) == 1:
+        inferred["fund"] = funds[0]
+    acts = act_numbers(text)
+    if len(acts) == 1:
+        inferred["act"] = acts[0]
     low = text.casefold()
     for doc_type, words in _DOC_TYPE_WORDS.items():
         if any(w in low for w in words):

@@ -16,6 +16,7 @@ import numpy as np
 from .glossary import expand
 from .index import Index
 from .keyword import query_tokens
+from .metadata import act_numbers, fund_mentions
 from .query import Query
 from .records import Hit
 
@@ -119,6 +120,17 @@ def _prior(meta: Any, query: Query, config: RetrievalConfig) -> float:
     """Boost passages matching what the question names; demote a contradicted period."""
     factor = 1.0
     for key, value in query.inferred.items():
+        if key == "fund":
+            # A sister fund's act (the ISF regulation for an AMIF question) repeats
+            # the same articles: demoted. Acts naming the fund, or none, are not.
+            named = fund_mentions(meta.title)
+            if named and value not in named:
+                factor *= config.penalty
+            continue
+        if key == "act":
+            if value in act_numbers(meta.title):
+                factor += config.boost
+            continue
         have = str(getattr(meta, key, ""))
         if have == value:
             factor += config.boost

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.errors import QuestionError
@@ -655,3 +657,63 @@ def test_a_limit_question_also_gets_the_passages_amount_ceiling() -> None:
     # A question that wants no figure keeps to the best sentence.
     answer, _ = compose(understand("Which indirect costs rule applies to projects?", None, None), hits, [rate, ceiling])
     assert answer == "According to the indexed documents: The maximum rate of indirect costs is 7 % of the direct costs. [1]"
+
+
+@pytest.mark.parametrize(("text", "funds", "acts"), [
+    ("Décret n° 2015-44 relatif au Fonds « Asile, migration et intégration » (FAMI) et au Fonds pour la sécurité "
+     "intérieure (FSI) pour la période 2014-2020", ("AMIF", "ISF"), ("2015-44",)),
+    ("Förordning (2021:853) om förvaltning av asyl-, migrations- och integrationsfonden", ("AMIF",), ("2021:853",)),
+    ("Regulation (EU) 2021/1148 establishing the Instrument for Financial Support for Border Management and Visa "
+     "Policy", ("BMVI",), ("2021/1148",)),
+    ("What was the AMIF budget under Regulation (EU) No 516/2014 for 2014-2020?", ("AMIF",), ("516/2014",)),
+    ("How much did Sweden receive for 2021-2027?", (), ()),
+])
+def test_funds_and_acts_a_text_names(text: str, funds: tuple[str, ...], acts: tuple[str, ...]) -> None:
+    from assistant.metadata import act_numbers, fund_mentions
+
+    assert fund_mentions(text) == funds
+    assert act_numbers(text) == acts
+
+
+def test_the_fund_or_act_a_question_names_decides_between_sister_regulations(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The AMIF, ISF and BMVI regulations repeat articles word for word: the one the question names is cited."""
+    from assistant.ingest import ingest
+    from assistant.service import Assistant
+
+    article = ("Article 35\nAnnual performance reports\n1.   By 15 February 2023 and by 15 February of each subsequent "
+               "year up to and including 2031, Member States shall submit to the Commission an annual performance "
+               "report as referred to in Article 41(7) of Regulation (EU) 2021/1060.\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, title in [("isf.txt", "Regulation (EU) 2021/1149 establishing the Internal Security Fund"),
+                        ("bmvi.txt", "Regulation (EU) 2021/1148 establishing the Instrument for Financial Support "
+                                     "for Border Management and Visa Policy"),
+                        ("amif.txt", "Regulation (EU) 2021/1147 establishing the Asylum, Migration and Integration "
+                                     "Fund")]:
+        (corpus / name).write_text(f"{title}\n\n{article}", encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    assistant = Assistant(settings)
+    for question, source in [
+        ("By when must Member States submit their annual performance report on AMIF?", "amif.txt"),
+        ("By when must Member States submit their annual performance report on the Internal Security Fund?", "isf.txt"),
+        ("By when must Member States submit their BMVI annual performance report?", "bmvi.txt"),
+        ("By when must annual performance reports under Regulation (EU) 2021/1149 be submitted?", "isf.txt"),
+    ]:
+        ans = assistant.answer(question)
+        assert not ans.abstained, ans.answer
+        assert Path(ans.citations[0].source).name == source, (question, [c.source for c in ans.citations])
+        assert "By 15 February 2023" in ans.answer
+
+
+def test_an_amif_question_cites_the_amif_regulation_not_its_sister_funds(shared_index) -> None:  # type: ignore[no-untyped-def]
+    from assistant.service import Assistant
+
+    assistant = Assistant(shared_index)
+    ans = assistant.answer("By when must Member States submit their annual performance report on AMIF, starting in 2023?")
+    assert ans.citations[0].title == "Regulation (EU) 2021/1147 establishing the Asylum, Migration and Integration Fund"
+    assert "By 15 February 2023 and by 15 February of each subsequent year" in ans.answer
+    # The common-provisions regulation names other funds first and governs the AMIF too: not demoted.
+    ans = assistant.answer("How much of a priority's initial allocation can a Member State move to another AMIF "
+                           "priority without a Commission decision?")
+    assert ans.citations[0].title.startswith("Regulation (EU) 2021/1060 laying down common provisions")
+    assert "up to 15 % of the initial allocation of a priority" in ans.answer
