@@ -90,6 +90,7 @@ give example examples couple few say says tell explain describe mention mentione
 apart besides except far yet still currently take takes taking care refer refers referring relate relates related
 ge exempel några berätta gäller
 date dates datum previous earlier former next later föregående förra vorige vorig précédent précédente
+must might shall need needs måste bör skall moet moeten mag mogen peut peuvent pourra pourront doit doivent faut être
 """.split())
 # Generic function words of the question languages (bm25s ships the lists):
 # they never say which passage answers, and a question word that the corpus
