@@ -784,9 +784,12 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
         if close or split or complement:
             chosen.append(s)
             covered |= s.covered
-    follow = _continuation(hits[best.hit_index].chunk, best)
-    if follow is not None and not any(c.start == follow.start for c in chosen):
-        chosen.append(follow)
+    # A chosen sentence followed by one that refers back ("That initial
+    # pre-financing amount shall represent 4 % …") keeps it.
+    for c in list(chosen):
+        follow = _continuation(hits[c.hit_index].chunk, c)
+        if follow is not None and not any(x.start == follow.start and x.hit_index == follow.hit_index for x in chosen):
+            chosen.append(follow)
     chosen.sort(key=lambda s: (s.hit_index != best.hit_index, s.hit_index, s.start))
     own = hits[best.hit_index].chunk
     following = next_chunk(own) if next_chunk is not None and _cut_list(own, best) else None

@@ -636,6 +636,28 @@ def test_a_list_cut_at_a_passage_boundary_is_completed_from_the_next_passage() -
     assert len(cites) == 1
 
 
+def test_every_chosen_sentence_keeps_the_one_that_refers_back_to_it() -> None:
+    """Not only the best: a second chosen sentence followed by "That … amount shall represent 4 %" keeps it."""
+    from assistant.extractive import Sentence, compose
+    from assistant.query import understand
+
+    meta = DocumentMeta(title="Regulation", language="en")
+    one = "If a programme is approved in 2015 or later, the initial pre-financing shall be paid within 60 days."
+    two = ("Following the approval of the programme, an initial pre-financing amount shall be paid within four "
+           "months. That initial pre-financing amount shall represent 4 % of the total contribution. Annual "
+           "reports are due in February.")
+    first, second = Chunk("c1", "d1", one, 0, len(one), meta=meta), Chunk("c2", "d2", two, 0, len(two), meta=meta)
+    best = Sentence(0, 0, len(one), one, 1.0, 0.9, frozenset({0, 1}), (1.0, 1.0))
+    end = two.index(" That")
+    close = Sentence(1, 0, end, two[:end], 0.9, 0.8, frozenset({0, 1}), (1.0, 1.0))
+    text, cites = compose(understand("What initial pre-financing was paid?", None, None),
+                          [Hit(first, 0.9), Hit(second, 0.8)], [best, close])
+    assert text == ("According to the indexed documents: " + one + " [1] Following the approval of the programme, an "
+                    "initial pre-financing amount shall be paid within four months. [2] That initial pre-financing "
+                    "amount shall represent 4 % of the total contribution. [2]")
+    assert [c.doc_id for c in cites] == ["d1", "d2"]
+
+
 def test_a_cut_list_continues_through_markers_on_their_own_lines() -> None:
     """Official-journal lists cut after a bare "(b)": each marker is quoted with its item, up to the next paragraph."""
     from assistant.extractive import Sentence, compose, split_sentences
