@@ -771,3 +771,21 @@ def test_glossary_terms_answer_across_languages_on_the_shared_corpus(shared_inde
     assert not ans.abstained, ans.answer
     assert "Denna förordning träder i kraft den 1 november 2021." in ans.answer
     assert ans.citations[0].title == "Förordning (2021:853) om förvaltning av asyl-, migrations- och integrationsfonden"
+
+
+def test_a_sentence_close_to_the_best_is_quoted_too() -> None:
+    """A second sentence scoring at least CLOSE of the best one's is quoted; a weaker one is not."""
+    from assistant.extractive import CLOSE, Sentence, compose
+    from assistant.query import understand
+
+    text = ("The documents provided must cover the last two closed financial years. "
+            "Substantial findings in EU audits within the last 2 years put the financial capacity in doubt.")
+    chunk = Chunk("c1", "d", text, 0, len(text), meta=DocumentMeta(title="Rules", language="en"))
+    cut = text.index(" Substantial")
+    first = Sentence(0, 0, cut, text[:cut], 1.0, 0.6, frozenset({0, 1}), (1.0, 1.0, 1.0))
+    query = understand("Which years must the financial statements cover?", None, None)
+    for score, quoted in [(CLOSE + 0.01, True), (CLOSE - 0.05, False)]:
+        second = Sentence(0, cut + 1, len(text), text[cut + 1:], score, 0.6, frozenset({0, 1}), (1.0, 1.0, 1.0))
+        answer, _ = compose(query, [Hit(chunk, 0.9)], [second, first] if score > 1 else [first, second])
+        assert ("Substantial findings" in answer) is quoted, answer
+    assert CLOSE == 0.7
