@@ -160,7 +160,9 @@ def _item_shaped(line: str) -> bool:
     return bool(_BARE_MARKER.fullmatch(line) or _LIST_START.match(line)) or line[:1].islower()
 
 
-# "2." or "3.   Natural persons are…": an article's next numbered paragraph.
+# "10." on a line of its own, or "12. the Commission shall…": an article's next
+# numbered paragraph. ("2.   Natural persons…" never reaches a list: the
+# splitter cuts after "2." and drops the two-character marker.)
 _PARAGRAPH_NUMBER = re.compile(r"\d{1,2}\.(?:\s|$)")
 
 
@@ -168,8 +170,8 @@ def _ends_list(line: str, numbered: bool) -> bool:
     """Whether ``line`` starts a new numbered paragraph and so ends a list whose items are not numbered.
 
     Regulations number an article's paragraphs "1.", "2." and their lists
-    "(a)", "(b)": after "…broken down as follows: (a) … (b) …", "2." is the
-    next rule, not a third item.
+    "(a)", "(b)": after "…broken down as follows: (a) … (b) …", "10." is the
+    next rule, not a bare marker whose item follows.
     """
     return not numbered and bool(_PARAGRAPH_NUMBER.match(line))
 

@@ -117,7 +117,7 @@ def _keyword_ids(index: Index, query: Query, config: RetrievalConfig, allowed: f
 
 
 def _prior(meta: Any, query: Query, config: RetrievalConfig) -> float:
-    """Boost passages matching what the question names; demote a contradicted period."""
+    """Boost passages matching what the question names; demote a contradicted period or country, a sister fund."""
     factor = 1.0
     for key, value in query.inferred.items():
         if key == "fund":
