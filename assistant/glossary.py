@@ -93,7 +93,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("salary", "salaries", "wages", "lön", "löner", "salaris", "salarissen", "salaire", "salaires", "alga"),
     ("publish", "published", "publication", "publicera", "publicerat", "publiceren", "gepubliceerd", "publier",
      "publié", "publicēt"),
-    ("department", "avdelning", "afdeling", "direction", "nodaļa"),
+    ("department", "avdelning", "afdeling", "nodaļa"),
     ("Latvia", "Lettland", "Letland", "Lettonie", "Latvija"),
     ("Sweden", "Sverige", "Zweden", "Suède"),
     ("Netherlands", "Nederländerna", "Nederland", "Pays-Bas"),
