@@ -789,3 +789,12 @@ def test_a_sentence_close_to_the_best_is_quoted_too() -> None:
         answer, _ = compose(query, [Hit(chunk, 0.9)], [second, first] if score > 1 else [first, second])
         assert ("Substantial findings" in answer) is quoted, answer
     assert CLOSE == 0.7
+
+
+def test_vat_is_matched_by_its_full_name_in_every_language() -> None:
+    from assistant.glossary import CONCEPTS, concepts_of
+
+    vat = next(i for i, forms in enumerate(CONCEPTS) if forms[0] == "VAT")
+    for text in ["Is VAT an eligible cost?", "De belasting over de toegevoegde waarde is subsidiabel",
+                 "la taxe sur la valeur ajoutée récupérable", "avdragsgill mervärdesskatt", "value added tax"]:
+        assert vat in concepts_of(text), text
