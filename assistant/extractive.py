@@ -759,12 +759,35 @@ def _list_rest(chunk: Chunk, best: Sentence, following: Chunk, hit_index: int) -
     return items
 
 
+# "… the common Union resettlement priorities … listed in Annex III": the list
+# itself is in the annex.
+_ANNEX_REF = re.compile(r"\b(?:listed|set out|laid down|specified|contained)\s+in\s+Annex\s+([IVX]{1,5})\b")
+# A question after the listed things themselves: "Which refugee situations were listed …?",
+# "What are the …?" (not "What was the lump sum?").
+_WHICH = re.compile(r"^\W*(?:which|what)\b.*\b(?:are|were|listed|list)\b", re.I)
+
+
+def _annex_items(annex: Chunk, hit_index: int, weights: tuple[float, ...]) -> list[Sentence]:
+    """The first lines of an annex passage that are not headings (its list), up to MAX_LIST_ITEMS."""
+    out = []
+    for s, e, text, _words, heading in _analyse(annex).sentences:
+        if heading:
+            continue
+        out.append(Sentence(hit_index, annex.start + s, annex.start + e, text, 0.0, 0.0, frozenset(), weights))
+        if len(out) >= MAX_LIST_ITEMS:
+            break
+    return out
+
+
 def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             max_sentences: int = 3, next_chunk: Callable[[Chunk], Chunk | None] | None = None,
+            section_chunk: Callable[[str, str], Chunk | None] | None = None,
             ) -> tuple[str, tuple[Citation, ...]]:
     """The answer text (verbatim sentences with [n]) and its citations.
 
-    ``next_chunk`` (the index's) lets a list cut at a passage boundary be completed.
+    ``next_chunk`` (the index's) lets a list cut at a passage boundary be
+    completed; ``section_chunk`` lets a "which …?" answer that says the list is
+    "listed in Annex III" quote that annex.
     """
     best = sentences[0]
     chosen = [best]
@@ -812,6 +835,18 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
                 hits = [*hits, Hit(following, hits[best.hit_index].score)]
             k = chosen.index(best) + 1
             chosen[k:k] = rest
+    if section_chunk is not None and _WHICH.search(query.question):
+        ref = _ANNEX_REF.search(best.text)
+        own_doc = hits[best.hit_index].chunk.doc_id
+        annex = section_chunk(own_doc, f"ANNEX {ref.group(1)}") if ref else None
+        if annex is not None:
+            at = next((i for i, h in enumerate(hits) if h.chunk.chunk_id == annex.chunk_id), len(hits))
+            items = [r for r in _annex_items(annex, at, best.weights) if not any(c.start == r.start for c in chosen)]
+            if items:
+                if at == len(hits):
+                    hits = [*hits, Hit(annex, hits[best.hit_index].score)]
+                k = chosen.index(best) + 1
+                chosen[k:k] = items
     numbers: dict[int, int] = {}
     highlights: dict[int, list[str]] = {}
     parts = []

@@ -233,6 +233,15 @@ class Index:
         later = (c for c in map(self._chunks.get, entry.chunk_ids) if c is not None and c.start > chunk.start)
         return min(later, key=lambda c: c.start, default=None)
 
+    def section_chunk(self, doc_id: str, section: str) -> Chunk | None:
+        """The first passage of ``doc_id`` whose section is ``section`` (case-insensitive), or None."""
+        entry = self._manifest.get(doc_id)
+        if entry is None:
+            return None
+        want = section.casefold()
+        found = (c for c in map(self._chunks.get, entry.chunk_ids) if c is not None and c.section.casefold() == want)
+        return min(found, key=lambda c: c.start, default=None)
+
     def chunk_count(self) -> int:
         return len(self._chunks)
 

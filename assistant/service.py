@@ -181,7 +181,8 @@ class Assistant:
             text, cites = abstention_text(query, decision, hits)
             abstained = True
         else:
-            text, cites = compose(query, hits, sentences, next_chunk=self.index.next_chunk)
+            text, cites = compose(query, hits, sentences, next_chunk=self.index.next_chunk,
+                                  section_chunk=self.index.section_chunk)
             abstained = False
         t3 = time.perf_counter()
         return Answer(

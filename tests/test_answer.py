@@ -798,3 +798,43 @@ def test_vat_is_matched_by_its_full_name_in_every_language() -> None:
     for text in ["Is VAT an eligible cost?", "De belasting over de toegevoegde waarde is subsidiabel",
                  "la taxe sur la valeur ajoutée récupérable", "avdragsgill mervärdesskatt", "value added tax"]:
         assert vat in concepts_of(text), text
+
+
+def test_a_which_question_answered_by_a_reference_to_an_annex_quotes_the_annex() -> None:
+    """'… listed in Annex III' does not say which: the annex's list is quoted and cited as the annex."""
+    from assistant.extractive import Sentence, compose
+    from assistant.query import understand
+
+    meta = DocumentMeta(title="Regulation", language="en")
+    body = ("The lump sum shall be increased to EUR 10 000 for each person resettled in accordance with the common "
+            "Union resettlement priorities listed in Annex III.")
+    annex_text = ("ANNEX III\nList of common Union resettlement priorities\n1.\nThe Regional Protection Programme in "
+                  "the Horn of Africa.\n2.\nSyrian refugees in the region.")
+    article = Chunk("c1", "d", body, 0, len(body), section="Article 17 Resettlement", meta=meta)
+    annex = Chunk("c9", "d", annex_text, 5000, 5000 + len(annex_text), section="ANNEX III", meta=meta)
+    best = Sentence(0, 0, len(body), body, 1.0, 0.8, frozenset({0}), (1.0,))
+    sections = {("d", "annex iii"): annex}
+
+    def lookup(doc_id: str, section: str) -> Chunk | None:
+        return sections.get((doc_id, section.casefold()))
+
+    text, cites = compose(understand("Which refugee situations were listed as resettlement priorities?", None, None),
+                          [Hit(article, 0.9)], [best], section_chunk=lookup)
+    assert text == ("According to the indexed documents: " + body + " [1] The Regional Protection Programme in the "
+                    "Horn of Africa. [2] Syrian refugees in the region. [2]")
+    assert [c.quote for c in cites] == [body, annex_text]
+    # A question about the amount, not the list, leaves the annex alone.
+    text, cites = compose(understand("What was the resettlement lump sum?", None, None), [Hit(article, 0.9)], [best],
+                          section_chunk=lookup)
+    assert text == "According to the indexed documents: " + body + " [1]"
+
+
+def test_the_annex_a_which_answer_refers_to_on_the_shared_corpus(shared_index) -> None:  # type: ignore[no-untyped-def]
+    from assistant.service import Assistant
+
+    ans = Assistant(shared_index).answer(
+        "Which refugee situations were listed as common Union resettlement priorities in 2014-2020?")
+    assert "The Regional Protection Programme in the Horn of Africa (Djibouti, Kenya, Yemen)." in ans.answer
+    assert "Syrian refugees in the region." in ans.answer
+    annex = [c for c in ans.citations if c.quote.startswith("ANNEX III\nList of common Union resettlement priorities")]
+    assert len(annex) == 1 and annex[0].title.startswith("Regulation (EU) 516/2014")
