@@ -779,6 +779,15 @@ def _annex_items(annex: Chunk, hit_index: int, weights: tuple[float, ...]) -> li
     return out
 
 
+def _with_hit(hits: Sequence[Hit], passage: Chunk, score: float) -> tuple[list[Hit], int]:
+    """``hits`` with ``passage`` among them (appended with ``score`` if absent), and its position.
+
+    An appended hit no quoted sentence points at is never cited.
+    """
+    at = next((i for i, h in enumerate(hits) if h.chunk.chunk_id == passage.chunk_id), len(hits))
+    return (list(hits) if at < len(hits) else [*hits, Hit(passage, score)]), at
+
+
 def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             max_sentences: int = 3, next_chunk: Callable[[Chunk], Chunk | None] | None = None,
             section_chunk: Callable[[str, str], Chunk | None] | None = None,
@@ -824,29 +833,23 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             chosen.append(follow)
     chosen.sort(key=lambda s: (s.hit_index != best.hit_index, s.hit_index, s.start))
     own = hits[best.hit_index].chunk
+    # Lines of another passage that complete the best sentence: the rest of a
+    # list cut at the passage's end, or the annex it says the list is in.
+    extra: list[Sentence] = []
     following = next_chunk(own) if next_chunk is not None and _cut_list(own, best) else None
     if following is not None:
-        at = next((i for i, h in enumerate(hits) if h.chunk.chunk_id == following.chunk_id), len(hits))
-        rest = [r for r in _list_rest(own, best, following, at)
-                if not any(c.start == r.start for c in chosen)]
-        if rest:
-            # The next passage is cited too: every quoted item is in a cited passage.
-            if at == len(hits):
-                hits = [*hits, Hit(following, hits[best.hit_index].score)]
-            k = chosen.index(best) + 1
-            chosen[k:k] = rest
-    if section_chunk is not None and _WHICH.search(query.question):
-        ref = _ANNEX_REF.search(best.text)
-        own_doc = hits[best.hit_index].chunk.doc_id
-        annex = section_chunk(own_doc, f"ANNEX {ref.group(1)}") if ref else None
-        if annex is not None:
-            at = next((i for i, h in enumerate(hits) if h.chunk.chunk_id == annex.chunk_id), len(hits))
-            items = [r for r in _annex_items(annex, at, best.weights) if not any(c.start == r.start for c in chosen)]
-            if items:
-                if at == len(hits):
-                    hits = [*hits, Hit(annex, hits[best.hit_index].score)]
-                k = chosen.index(best) + 1
-                chosen[k:k] = items
+        hits, at = _with_hit(hits, following, hits[best.hit_index].score)
+        extra = _list_rest(own, best, following, at)
+    ref = _ANNEX_REF.search(best.text) if section_chunk is not None and _WHICH.search(query.question) else None
+    annex = section_chunk(own.doc_id, f"ANNEX {ref.group(1)}") if ref and section_chunk is not None else None
+    if annex is not None:
+        hits, at = _with_hit(hits, annex, hits[best.hit_index].score)
+        extra += _annex_items(annex, at, best.weights)
+    extra = [r for r in extra if not any(c.hit_index == r.hit_index and c.start == r.start for c in chosen)]
+    # Quoted right after the best sentence; their passage is cited too, so every
+    # quoted line is in a cited passage.
+    k = chosen.index(best) + 1
+    chosen[k:k] = extra
     numbers: dict[int, int] = {}
     highlights: dict[int, list[str]] = {}
     parts = []
