@@ -714,7 +714,8 @@ def _continuation(chunk: Chunk, best: Sentence) -> Sentence | None:
 
 # A list item or lead-in that promises more: "…, including its external dimension;",
 # "… the following:", "…; and".
-_UNFINISHED = re.compile(r"(?:[:;,]|\b(?:and|or|och|eller|en|of|et|ou)|\n\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)])\s*$")
+# A line that is only a marker ("…;\n(b)") promises its item too.
+_UNFINISHED = re.compile(rf"(?:[:;,]|\b(?:and|or|och|eller|en|of|et|ou)|\n{_BARE_MARKER.pattern})\s*$")
 
 
 def _cut_list(chunk: Chunk, best: Sentence) -> bool:
@@ -779,6 +780,11 @@ def _annex_items(annex: Chunk, hit_index: int, weights: tuple[float, ...]) -> li
     return out
 
 
+def _quoted(sentence: Sentence, chosen: Sequence[Sentence]) -> bool:
+    """Whether ``sentence`` (same passage, same start) is already among ``chosen``."""
+    return any(c.hit_index == sentence.hit_index and c.start == sentence.start for c in chosen)
+
+
 def _with_hit(hits: Sequence[Hit], passage: Chunk, score: float) -> tuple[list[Hit], int]:
     """``hits`` with ``passage`` among them (appended with ``score`` if absent), and its position.
 
@@ -829,7 +835,7 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     # pre-financing amount shall represent 4 % …") keeps it.
     for c in list(chosen):
         follow = _continuation(hits[c.hit_index].chunk, c)
-        if follow is not None and not any(x.start == follow.start and x.hit_index == follow.hit_index for x in chosen):
+        if follow is not None and not _quoted(follow, chosen):
             chosen.append(follow)
     chosen.sort(key=lambda s: (s.hit_index != best.hit_index, s.hit_index, s.start))
     own = hits[best.hit_index].chunk
@@ -840,12 +846,13 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     if following is not None:
         hits, at = _with_hit(hits, following, hits[best.hit_index].score)
         extra = _list_rest(own, best, following, at)
-    ref = _ANNEX_REF.search(best.text) if section_chunk is not None and _WHICH.search(query.question) else None
-    annex = section_chunk(own.doc_id, f"ANNEX {ref.group(1)}") if ref and section_chunk is not None else None
-    if annex is not None:
-        hits, at = _with_hit(hits, annex, hits[best.hit_index].score)
-        extra += _annex_items(annex, at, best.weights)
-    extra = [r for r in extra if not any(c.hit_index == r.hit_index and c.start == r.start for c in chosen)]
+    ref = _ANNEX_REF.search(best.text) if _WHICH.search(query.question) else None
+    if ref and section_chunk is not None:
+        annex = section_chunk(own.doc_id, f"ANNEX {ref.group(1)}")
+        if annex is not None:
+            hits, at = _with_hit(hits, annex, hits[best.hit_index].score)
+            extra += _annex_items(annex, at, best.weights)
+    extra = [r for r in extra if not _quoted(r, chosen)]
     # Quoted right after the best sentence; their passage is cited too, so every
     # quoted line is in a cited passage.
     k = chosen.index(best) + 1

@@ -225,32 +225,28 @@ class Index:
             cache[key] = got
         return got
 
+    def _document_chunks(self, doc_id: str) -> list[Chunk]:
+        """The live passages of ``doc_id`` in document order (none for an unknown document)."""
+        entry = self._manifest.get(doc_id)
+        if entry is None:
+            return []
+        return sorted((self._chunks[c] for c in entry.chunk_ids if c in self._chunks), key=lambda c: c.start)
+
     def next_chunk(self, chunk: Chunk) -> Chunk | None:
         """The passage of the same document that starts after ``chunk`` (overlapping or not), or None."""
-        entry = self._manifest.get(chunk.doc_id)
-        if entry is None:
-            return None
-        later = (c for c in map(self._chunks.get, entry.chunk_ids) if c is not None and c.start > chunk.start)
-        return min(later, key=lambda c: c.start, default=None)
+        return next((c for c in self._document_chunks(chunk.doc_id) if c.start > chunk.start), None)
 
     def section_chunk(self, doc_id: str, section: str) -> Chunk | None:
         """The first passage of ``doc_id`` whose section is ``section`` (case-insensitive), or None."""
-        entry = self._manifest.get(doc_id)
-        if entry is None:
-            return None
         want = section.casefold()
-        found = (c for c in map(self._chunks.get, entry.chunk_ids) if c is not None and c.section.casefold() == want)
-        return min(found, key=lambda c: c.start, default=None)
+        return next((c for c in self._document_chunks(doc_id) if c.section.casefold() == want), None)
 
     def chunk_count(self) -> int:
         return len(self._chunks)
 
     def document_text(self, doc_id: str) -> str:
         """The document text reassembled from its chunks (gaps as spaces)."""
-        entry = self._manifest.get(doc_id)
-        if entry is None:
-            return ""
-        parts = sorted((self._chunks[c] for c in entry.chunk_ids if c in self._chunks), key=lambda c: c.start)
+        parts = self._document_chunks(doc_id)
         out: list[str] = []
         pos = 0
         for c in parts:

@@ -600,16 +600,19 @@ def test_a_passage_that_never_names_the_call_does_not_answer_for_it(shared_index
     assert "lagen (2017:244)" in ans.answer
 
 
+def _two_passages(doc: str, cut_at: str, title: str) -> tuple[Chunk, Chunk]:
+    """``doc`` as two passages of one document, the second starting at ``cut_at``."""
+    cut = doc.index(cut_at)
+    meta = DocumentMeta(title=title, language="en")
+    return Chunk("c1", "d", doc[:cut - 1], 0, cut - 1, meta=meta), Chunk("c2", "d", doc[cut:], cut, len(doc), meta=meta)
+
+
 def _list_chunks() -> tuple[Chunk, Chunk]:
     doc = ("This fund aims to manage migration flows.\nThe fund has 4 main objectives:\n"
            "strengthening the asylum system;\n"
            "supporting legal migration;\nenhancing return strategies;\nenhancing solidarity.\nKEY POINTS\n"
            "All Member States prepare programmes.")
-    cut = doc.index("supporting")
-    meta = DocumentMeta(title="Summary", language="en")
-    first = Chunk("c1", "d", doc[:cut - 1], 0, cut - 1, meta=meta)
-    second = Chunk("c2", "d", doc[cut:], cut, len(doc), meta=meta)
-    return first, second
+    return _two_passages(doc, "supporting", "Summary")
 
 
 def test_a_list_cut_at_a_passage_boundary_is_completed_from_the_next_passage() -> None:
@@ -666,10 +669,7 @@ def test_a_cut_list_continues_through_markers_on_their_own_lines() -> None:
     doc = ("Member States may continue a project, provided that all of the following conditions are met:\n(a)\n"
            "the project has two phases;\n(b)\nthe total cost of the project exceeds EUR 500 000;\n(c)\n"
            "the second phase is eligible;\n10.\nthis Article applies from 2021.")
-    cut = doc.index("the total")
-    meta = DocumentMeta(title="Regulation", language="en")
-    first = Chunk("c1", "d", doc[:cut - 1], 0, cut - 1, meta=meta)
-    second = Chunk("c2", "d", doc[cut:], cut, len(doc), meta=meta)
+    first, second = _two_passages(doc, "the total", "Regulation")
     s, e = split_sentences(first.text)[-1]
     assert first.text[s:e].endswith("two phases;\n(b)")
     best = Sentence(0, s, e, first.text[s:e], 1.0, 1.0, frozenset({0}), (1.0,))
