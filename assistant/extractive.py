@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import islice
 
@@ -24,6 +25,7 @@ from .i18n import message
 from .index import Index
 from .keyword import tokenize
 from .metadata import COUNTRIES, country_mentions, period_mentions
+from .numbers import find_numbers
 from .query import Query
 from .records import Chunk, Citation, Hit
 
@@ -271,6 +273,16 @@ _WH_PHRASE = re.compile(r"\b(?:how (?:long|often|old|recent|soon|far)|hur (?:lä
 _MULTIWORD_COUNTRIES = tuple(n for names in COUNTRIES.values() for n in names if " " in n)
 
 
+# A figure the question states ("rise to 90 %", "costs over EUR 200 000") is
+# the most telling word it has: the sentence that gives the rule states it too.
+FIGURE_WEIGHT = 4.0
+
+
+def _figures(text: str) -> frozenset[str]:
+    """Percentages and sums of money a text states, as comparable keys ("#percent:90")."""
+    return frozenset(f"#{m.kind}:{m.value:g}" for m in find_numbers(text) if m.kind in ("percent", "amount"))
+
+
 def question_units(index: Index, query: Query, text: str | None = None) -> list[Unit]:
     """What the question is about, minus framing words, countries and years."""
     text = text or query.question
@@ -305,6 +317,7 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
             if tok not in seen_tokens and tok not in _FRAMING and not tok.isdigit() and tok not in country_words:
                 seen_tokens.add(tok)
                 units.append(Unit(None, tok, _idf(index, tok, query.language)))
+    units += [Unit(None, key, FIGURE_WEIGHT) for key in sorted(_figures(text))]
     return units
 
 
@@ -315,19 +328,22 @@ class Words:
     toks: frozenset[str]
     joined: str  # the tokens space-separated: one substring test instead of a loop
     concepts: frozenset[int]
+    figures: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, text: str, language: str) -> Words:
         toks = frozenset(tokenize(text, language))
         if language != "en":  # English stems too: an English question's words must match
             toks |= frozenset(tokenize(text, "en"))
-        return cls(toks, " ".join(sorted(toks)), frozenset(concepts_of(text)))
+        return cls(toks, " ".join(sorted(toks)), frozenset(concepts_of(text)), _figures(text))
 
 
 def _covers(unit: Unit, words: Words) -> bool:
     if unit.concept is not None:
         return unit.concept in words.concepts
     t = unit.token
+    if t.startswith("#"):
+        return t in words.figures
     # Tokens hold no spaces, so a substring of ``joined`` lies inside one token.
     if t in words.toks or (len(t) >= 5 and t in words.joined):
         return True
@@ -670,9 +686,26 @@ def _said_before(sentence: str, previous: str) -> bool:
 
 
 def _near_duplicate(a: str, b: str) -> bool:
-    """Press releases repeat their lead sentence; quote it once."""
+    """Press releases repeat their lead sentence; quote it once.
+
+    Parallel rules that only share their opening ("… may be increased to
+    100 % … for operating support" / "… for emergency assistance") are not
+    duplicates: each says something the other does not.
+    """
     a, b = _norm(a), _norm(b)
-    return a == b or a[:60] == b[:60] or a in b or b in a
+    if a == b or a in b or b in a:
+        return True
+    if a[:60] != b[:60]:
+        return False
+    short, long = sorted((a.split(), b.split()), key=len)
+    # The shorter says nothing the longer does not (its words, in order, are in
+    # the longer), or a recital and its article differ by one word ("should
+    # target" / "shall target") that is not a figure.
+    edits = [op for op in SequenceMatcher(None, short, long, autojunk=False).get_opcodes() if op[0] != "equal"]
+    if all(op[0] == "insert" for op in edits):
+        return True
+    return len(edits) == 1 and edits[0][0] == "replace" and edits[0][2] - edits[0][1] == 1 == edits[0][4] - edits[0][3] \
+        and not short[edits[0][1]][0].isdigit()
 
 
 def _about_another_country(query: Query, hit: Hit, sentence: str) -> bool:

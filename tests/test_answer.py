@@ -838,3 +838,55 @@ def test_the_annex_a_which_answer_refers_to_on_the_shared_corpus(shared_index) -
     assert "Syrian refugees in the region." in ans.answer
     annex = [c for c in ans.citations if c.quote.startswith("ANNEX III\nList of common Union resettlement priorities")]
     assert len(annex) == 1 and annex[0].title.startswith("Regulation (EU) 516/2014")
+
+
+def test_a_figure_the_question_states_picks_the_rules_that_state_it(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """'Which costs can be financed at 100 %?': both 100 % rules are quoted, not the 75 % or 90 % ones."""
+    from assistant.extractive import _figures
+    from assistant.ingest import ingest
+    from assistant.service import Assistant
+
+    assert _figures("rise to 90 % for costs over EUR 200 000 in 2021-2027") == {"#percent:90", "#amount:200000"}
+    article = ("Article 15\nCo-financing rates\n"
+               "1. The contribution from the Union budget shall not exceed 75 % of the total eligible expenditure "
+               "for a project.\n"
+               "2. The contribution from the Union budget may be increased to 90 % of the total eligible expenditure "
+               "for projects implemented under specific actions.\n"
+               "3. The contribution from the Union budget may be increased to 100 % of the total eligible expenditure "
+               "for operating support.\n"
+               "4. The contribution from the Union budget may be increased to 100 % of the total eligible expenditure "
+               "for emergency assistance.\n"
+               "5. The Commission decision approving a programme shall set the co-financing rate for each action.\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "amif.txt").write_text("Regulation establishing the Fund\n\n" + article, encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    ans = Assistant(settings).answer("Which costs can be financed at 100 % from the Union budget?")
+    assert ans.answer == (
+        "According to the indexed documents: The contribution from the Union budget may be increased to 100 % of the "
+        "total eligible expenditure for operating support. [1] The contribution from the Union budget may be "
+        "increased to 100 % of the total eligible expenditure for emergency assistance. [1]")
+
+
+@pytest.mark.parametrize(("a", "b", "duplicate"), [
+    # A press release repeating its lead sentence, shortened.
+    ("Närmare 80 projekt har beviljats medfinansiering under fondens programgenomförande, år 2014-2020, av dem "
+     "finns det projekt som pågår.", "Närmare 80 projekt har beviljats medfinansiering under fondens "
+     "programgenomförande, 2014-2020.", True),
+    # A recital and its article.
+    ("In that regard, a minimum of 5 % of the initial allocation to the thematic facility should target integration "
+     "measures.", "In that regard, a minimum of 5 % of the initial allocation to the thematic facility shall target "
+     "integration measures.", True),
+    # Parallel rules: same opening, different content.
+    ("The contribution from the Union budget may be increased to 100 % of the total eligible expenditure for "
+     "operating support.", "The contribution from the Union budget may be increased to 100 % of the total "
+     "eligible expenditure for emergency assistance.", False),
+    # Same words but another date.
+    ("Applications are received in the application period from 12 May 2015 until 12 June 2015.",
+     "Applications are received in the application period from 12 May 2015 until 29 June 2015.", False),
+])
+def test_near_duplicates_are_quoted_once_but_parallel_rules_each(a: str, b: str, duplicate: bool) -> None:
+    from assistant.extractive import _near_duplicate
+
+    assert _near_duplicate(a, b) is duplicate
+    assert _near_duplicate(b, a) is duplicate
