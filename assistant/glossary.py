@@ -95,6 +95,12 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("publish", "published", "publication", "publicera", "publicerat", "publiceren", "gepubliceerd", "publier",
      "publié", "publicēt"),
     ("department", "avdelning", "afdeling", "nodaļa"),
+    # How co-financing rules name the EU's part of a project's cost.
+    ("EU contribution", "EU share", "Union contribution", "contribution from the Union budget",
+     "contribution from the EU budget", "unionens bidrag", "EU-bidrag", "bijdrage van de Unie", "EU-bijdrage",
+     "contribution de l'Union", "participation de l'Union", "ES ieguldījums"),
+    ("increase", "increased", "rise", "raise", "raised", "höjas", "höjs", "ökas", "verhoogd", "verhogen",
+     "augmenté", "augmentée", "majoré", "majorée", "palielināt"),
     ("Latvia", "Lettland", "Letland", "Lettonie", "Latvija"),
     ("Sweden", "Sverige", "Zweden", "Suède"),
     ("Netherlands", "Nederländerna", "Nederland", "Pays-Bas"),

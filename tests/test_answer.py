@@ -861,11 +861,23 @@ def test_a_figure_the_question_states_picks_the_rules_that_state_it(settings, tm
     corpus.mkdir()
     (corpus / "amif.txt").write_text("Regulation establishing the Fund\n\n" + article, encoding="utf-8")
     assert ingest([str(corpus)], settings).failed == 0
-    ans = Assistant(settings).answer("Which costs can be financed at 100 % from the Union budget?")
+    assistant = Assistant(settings)
+    ans = assistant.answer("Which costs can be financed at 100 % from the Union budget?")
     assert ans.answer == (
         "According to the indexed documents: The contribution from the Union budget may be increased to 100 % of the "
         "total eligible expenditure for operating support. [1] The contribution from the Union budget may be "
         "increased to 100 % of the total eligible expenditure for emergency assistance. [1]")
+    # "EU share" and "rise" are the glossary's names for "contribution from the Union budget" and "increased".
+    from assistant.glossary import concepts_of
+
+    asked = concepts_of("the EU share may rise")
+    assert len(asked) == 2
+    assert asked <= concepts_of("the contribution from the Union budget may be increased")
+    assert asked <= concepts_of("la contribution de l'Union peut être majorée")
+    ans = assistant.answer("When can the EU share of a project rise to 90 %?")
+    assert ans.answer == (
+        "According to the indexed documents: The contribution from the Union budget may be increased to 90 % of the "
+        "total eligible expenditure for projects implemented under specific actions. [1]")
 
 
 @pytest.mark.parametrize(("a", "b", "duplicate"), [
