@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from .errors import LLMError
 from .extractive import (
+    READ_PASSAGES,
     Decision,
     Sentence,
     Unit,
@@ -194,8 +195,8 @@ class Assistant:
 
     @property
     def _hit_count(self) -> int:
-        """Passages the answer step reads: the configured top k, and never fewer than 6."""
-        return max(self.settings.top_k, 6)
+        """Passages the answer step reads: the configured top k, and never fewer than READ_PASSAGES."""
+        return max(self.settings.top_k, READ_PASSAGES)
 
     def _sentences(self, query: Query, hits: list[Hit], units: list[Unit]) -> list[Sentence]:
         # A document sentence that addresses the assistant is never quoted (prompt injection).

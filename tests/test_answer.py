@@ -902,3 +902,31 @@ def test_near_duplicates_are_quoted_once_but_parallel_rules_each(a: str, b: str,
 
     assert _near_duplicate(a, b) is duplicate
     assert _near_duplicate(b, a) is duplicate
+
+
+def test_the_answering_passage_itself_must_be_the_asked_countrys() -> None:
+    """Twelve passages are read: a Latvian passage among them does not let a Swedish sentence answer for Latvia."""
+    from assistant.extractive import Decision, Sentence, decide
+    from assistant.query import understand
+
+    swedish = "Närmare 80 projekt runt om i landet har beviljats medfinansiering under 2014-2020."
+    latvian = "The Ministry of the Interior is the Managing Authority for the 2021-2027 programming period of the AMIF."
+    rule = "Member States shall report the number of projects supported by the Fund."
+    se = Chunk("c1", "d1", swedish, 0, len(swedish), meta=DocumentMeta(title="AMIF", language="sv", country="SE"))
+    lv = Chunk("c2", "d2", latvian, 0, len(latvian), meta=DocumentMeta(title="AMIF", language="en", country="LV"))
+    eu = Chunk("c3", "d3", rule, 0, len(rule), meta=DocumentMeta(title="Regulation", language="en", country="EU"))
+    hits = [Hit(se, 0.9), Hit(lv, 0.8), Hit(eu, 0.7)]
+
+    def sentences(first: int) -> list[Sentence]:
+        order = [first] + [i for i in range(3) if i != first]
+        return [Sentence(i, 0, len(hits[i].chunk.text), hits[i].chunk.text, 1.0 - 0.1 * n, 0.8) for n, i in
+                enumerate(order)]
+
+    how_many = understand("How many projects will Latvia fund under AMIF?", None, None)
+    assert decide(how_many, hits, sentences(0), 0.3) == Decision(True, "other_country", "Latvia")
+    # A Union act that never names Latvia does not give Latvia's figure either…
+    assert decide(how_many, hits, sentences(2), 0.3) == Decision(True, "other_country", "Latvia")
+    assert decide(how_many, hits, sentences(1), 0.3) == Decision(False)
+    # … but it does state a rule that applies to Latvia.
+    rule_question = understand("Must Latvia report on the projects supported by AMIF?", None, None)
+    assert decide(rule_question, hits, sentences(2), 0.3) == Decision(False)
