@@ -72,6 +72,11 @@ _WANTS = {
     # "What page limit…?", "maximum grant", "plafond": the answer is a figure.
     "limit": re.compile(r"\b(limits?|maximum|minimum|ceilings?|thresholds?|weightings?|caps?|plafonds?|maximal\w*|minimal\w*|"
                         r"högsta|lägsta|maximaal|minimaal|maximale|minimale)\b", re.I),
+    # "Where can hearings take place?": a place, or remotely / on site.
+    "place": re.compile(r"\b(?:where|waar)\s+(?:can|may|must|should|do|does|is|are|will|shall|kan|kunnen|moet|"
+                        r"moeten|mag|mogen|vindt|vinden|worden|wordt)\b|\boù\b|"
+                        r"\bvar\s+(?:kan|ska|får|finns|hålls|sker|ligger)\b|\b(?:in|at) what (?:place|location|venue|city)\b",
+                        re.I),
     "who": re.compile(r"\b(who|which (authority|body|ministry|organisation|organization)|vem|vilken myndighet|vilka|"
                       r"qui|wie|welke)\b", re.I),
 }
@@ -463,6 +468,12 @@ def _one_of(sent: str, counted: Unit | None) -> bool:
     return any((w or "").casefold().startswith(counted.token) for m in _ONE_OF.finditer(sent) for w in m.groups())
 
 
+# "in Brussels", "at the Commission's premises", "remotely or on site", "på plats".
+_PLACE = re.compile(r"\b(?:in|at|i|à|au|te|in de|op)\s+(?!(?:Article|Annex|Regulation|Chapter|Section|Part|Table|"
+                    r"Artikel|Bilaga|Bijlage|Annexe|Point|Paragraph|EUR|January|February|March|April|May|June|July|"
+                    r"August|September|October|November|December)\b)[A-ZÅÄÖÉ][^\W\d_]+|"
+                    r"\b(?:remotely|on[- ]site|online|in person|on the premises|på distans|på plats|digitalt|"
+                    r"op afstand|op locatie|à distance|sur place|en ligne)\b")
 _PARENTHETICAL = re.compile(r"\([^()]*\)")
 _YEARS_WORD = re.compile(r"\b(?:years|år|jaren|années|ans)\b", re.I)
 
@@ -491,6 +502,8 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words) -> bool:
         return has_quantity(sent)
     if want == "years":
         return bool(_YEAR.search(sent) or _YEARS_WORD.search(sent))
+    if want == "place":
+        return bool(_PLACE.search(sent))
     if want == "period":
         # "2014-2020", or "from 1 January 2014 to 31 December 2020".
         return bool(_YEAR_RANGE.search(sent) or _DATE_SPAN.search(sent))

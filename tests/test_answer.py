@@ -320,6 +320,11 @@ def test_importing_the_package_stays_light() -> None:
     # "Which years" is answered by years or a number of them; "which year was…" by a date.
     ("Which years must the financial statements cover?", {"years"}),
     ("Which year was the ordinance published?", {"date"}),
+    # "Where can …?" asks for a place; "where" as "in which case" does not.
+    ("If the panel organises hearings, where can they take place?", {"place"}),
+    ("Waar moet de aanvraag worden ingediend?", {"place"}),
+    ("Var kan man söka stöd?", {"place"}),
+    ("Is there a rule where the project ends early?", set()),
 ])
 def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> None:
     from assistant.extractive import _wants
@@ -930,3 +935,17 @@ def test_the_answering_passage_itself_must_be_the_asked_countrys() -> None:
     # … but it does state a rule that applies to Latvia.
     rule_question = understand("Must Latvia report on the projects supported by AMIF?", None, None)
     assert decide(rule_question, hits, sentences(2), 0.3) == Decision(False)
+
+
+@pytest.mark.parametrize(("sentence", "place"), [
+    ("The interviews/hearings may be held remotely or on site, in Brussels.", True),
+    ("Hearings are held in Brussels.", True),
+    ("Intervjuerna hålls på distans.", True),
+    ("The hearings are organised as referred to in Article 14.", False),
+    ("The panel may arrange interviews/hearings.", False),
+    ("Hearings take place in May 2025.", False),
+])
+def test_a_where_question_is_answered_by_a_place(sentence: str, place: bool) -> None:
+    from assistant.extractive import Words, _cue_ok
+
+    assert _cue_ok("place", sentence, None, Words.of(sentence, "en")) is place
