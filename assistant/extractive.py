@@ -63,6 +63,9 @@ _WANTS = {
     "duration": re.compile(r"\b(how long|how recent|how old|for how many (?:days|weeks|months|years)|hur länge|hur lång tid|"
                            r"hoe lang|combien de temps|pendant combien|within what (?:time|period)|what time limit|"
                            r"inom vilken tid|binnen welke termijn|quel délai)\b", re.I),
+    # "How often…?": a frequency ("once a year", "at least twice", "jaarlijks").
+    "frequency": re.compile(r"\b(how often|how frequently|how many times|hur ofta|hur många gånger|hoe vaak|"
+                            r"hoe dikwijls|à quelle fréquence|combien de fois)\b", re.I),
     # "Which period?": the answering sentence must name a year range.
     "period": re.compile(r"\b(which|what|vilken|welke|quelle)\s+(programme\s+|programming\s+)?(period|programperiod|"
                          r"programmaperiode|période)\b", re.I),
@@ -468,6 +471,9 @@ def _one_of(sent: str, counted: Unit | None) -> bool:
     return any((w or "").casefold().startswith(counted.token) for m in _ONE_OF.finditer(sent) for w in m.groups())
 
 
+_FREQUENCY = re.compile(r"\b(?:once|twice|thrice|annually|annual|yearly|every|each year|per year|a year|quarterly|"
+                        r"monthly|weekly|daily|times|en gång|två gånger|årligen|årlig|varje år|per år|jaarlijks|"
+                        r"per jaar|elk jaar|keer|chaque année|par an|annuel\w*|fois|semestriel\w*)\b", re.I)
 # "in Brussels", "at the Commission's premises", "remotely or on site", "på plats".
 _PLACE = re.compile(r"\b(?:in|at|i|à|au|te|in de|op)\s+(?!(?:Article|Annex|Regulation|Chapter|Section|Part|Table|"
                     r"Artikel|Bilaga|Bijlage|Annexe|Point|Paragraph|EUR|January|February|March|April|May|June|July|"
@@ -502,6 +508,8 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words) -> bool:
         return has_quantity(sent)
     if want == "years":
         return bool(_YEAR.search(sent) or _YEARS_WORD.search(sent))
+    if want == "frequency":
+        return bool(_FREQUENCY.search(sent))
     if want == "place":
         return bool(_PLACE.search(sent))
     if want == "period":

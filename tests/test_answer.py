@@ -325,6 +325,8 @@ def test_importing_the_package_stays_light() -> None:
     ("Waar moet de aanvraag worden ingediend?", {"place"}),
     ("Var kan man söka stöd?", {"place"}),
     ("Is there a rule where the project ends early?", set()),
+    ("How often must review meetings be held?", {"frequency"}),
+    ("Hoe vaak moet er worden gerapporteerd?", {"frequency"}),
 ])
 def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> None:
     from assistant.extractive import _wants
@@ -949,3 +951,15 @@ def test_a_where_question_is_answered_by_a_place(sentence: str, place: bool) -> 
     from assistant.extractive import Words, _cue_ok
 
     assert _cue_ok("place", sentence, None, Words.of(sentence, "en")) is place
+
+
+@pytest.mark.parametrize(("sentence", "frequency"), [
+    ("The review meeting shall be organised at least twice during the programming period.", True),
+    ("Review meetings shall be organised once a year.", True),
+    ("Rapportage vindt jaarlijks plaats.", True),
+    ("The review meeting shall be chaired by the Commission.", False),
+])
+def test_a_how_often_question_is_answered_by_a_frequency(sentence: str, frequency: bool) -> None:
+    from assistant.extractive import Words, _cue_ok
+
+    assert _cue_ok("frequency", sentence, None, Words.of(sentence, "en")) is frequency
