@@ -41,7 +41,8 @@ _DATE = re.compile(
     r"\b\d{1,2}\.\d{1,2}\.\d{4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}(?:er)?\s+(?:jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec|"
     r"janv|févr|avr|mai|juin|juil|août|sept|déc|maart|mei)\w*\s+\d{4}|\b\d{1,2} [A-Z][a-z]+ (?:this year|\d{4})|"
     r"\bOn \d{1,2} \w+", re.I)
-_DATE_SPAN = re.compile(r"\d{4}\s+(?:to|and|until|till|tot|au|jusqu'au)\s+\d{1,2}(?:er)?\s+\w+\s+\d{4}", re.I)
+_DATE_SPAN = re.compile(r"\d{4}\s+(?:to|and|until|till|tot(?: en met)?|au|jusqu'au|et le|en|och)\s+\d{1,2}(?:er)?\s+\w+\s+\d{4}",
+                        re.I)
 _YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*[-–—/]\s*(?:19|20)\d\d\b")
 # "Published: 09.11.2022." is short but a fact, not a heading.
 _LABEL_VALUE = re.compile(r"^[^\W\d_][\w ]{2,30}:\s*\S*\d")
@@ -67,8 +68,9 @@ _WANTS = {
     "frequency": re.compile(r"\b(how often|how frequently|how many times|hur ofta|hur många gånger|hoe vaak|"
                             r"hoe dikwijls|à quelle fréquence|combien de fois)\b", re.I),
     # "Which period?": the answering sentence must name a year range.
-    "period": re.compile(r"\b(which|what|vilken|welke|quelle)\s+(programme\s+|programming\s+)?(period|programperiod|"
-                         r"programmaperiode|période)\b", re.I),
+    "period": re.compile(r"\b(which|what|vilken|welke|quelle)\s+(?:(?:is|was|est|är|var|is)\s+)?(?:the\s+|la\s+|de\s+)?"
+                         r"(?:programme\s+|programming\s+|eligibility\s+)?(period|programperiod|programmaperiode|"
+                         r"période|periode)\b", re.I),
     # "Which years must the statements cover?": years, or a number of them.
     "years": re.compile(r"\b(?:which|what|vilka|welke|quelles?)\s+(?:[^\W\d_]+\s+)?(?:years|år|jaren|années)\b", re.I),
     "count": re.compile(r"\b(how many|number of|hur många|antal|combien de(?! temps)|hoeveel)\b", re.I),

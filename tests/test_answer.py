@@ -327,6 +327,8 @@ def test_importing_the_package_stays_light() -> None:
     ("Is there a rule where the project ends early?", set()),
     ("How often must review meetings be held?", {"frequency"}),
     ("Hoe vaak moet er worden gerapporteerd?", {"frequency"}),
+    ("Quelle est la période d'éligibilité des dépenses du FAMI ?", {"period"}),
+    ("What is the eligibility period for expenditure?", {"period"}),
 ])
 def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> None:
     from assistant.extractive import _wants
@@ -963,3 +965,16 @@ def test_a_how_often_question_is_answered_by_a_frequency(sentence: str, frequenc
     from assistant.extractive import Words, _cue_ok
 
     assert _cue_ok("frequency", sentence, None, Words.of(sentence, "en")) is frequency
+
+
+@pytest.mark.parametrize(("sentence", "period"), [
+    ("- elles ont été encourues et acquittées par un bénéficiaire entre le 1er janvier 2014 et le 31 décembre 2022.",
+     True),
+    ("Expenditure shall be eligible if incurred between 1 January 2014 and 31 December 2022.", True),
+    ("De uitgaven zijn gedaan tussen 1 januari 2014 tot en met 31 december 2022.", True),
+    ("Les dépenses sont éligibles si elles sont acquittées le 31 décembre 2022.", False),
+])
+def test_a_which_period_question_is_answered_by_a_span_of_dates(sentence: str, period: bool) -> None:
+    from assistant.extractive import Words, _cue_ok
+
+    assert _cue_ok("period", sentence, None, Words.of(sentence, "fr")) is period
