@@ -256,6 +256,11 @@ def is_heading(sentence: str) -> bool:
     return (title or bare.endswith(":")) and not has_quantity(bare)
 
 
+_LIMIT_OF_KIND = re.compile(r"\b(?:minimum|maximum|minimal|maximal|högsta|lägsta|maximaal|minimaal|maximale|minimale)\s+"
+                            r"(?:[^\W\d_]+\s+)?(?:percent\w*|percentages?|shares?|rates?|amounts?|sums?|andel\w*|"
+                            r"procent\w*|belopp\w*|aandeel|percentage|bedrag\w*|pourcentage|montant)\b", re.I)
+
+
 def _wants(question: str) -> set[str]:
     return {name for name, rx in _WANTS.items() if rx.search(question)}
 
@@ -544,6 +549,11 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
     ``units`` are the question's (``question_units``), when the caller has them already.
     """
     wants = _wants(query.question) - {"who"}
+    # "Minimum percentages", "maximum amount": the limit says which figure, the
+    # kind after it what it is; a sentence must give that kind. ("Le taux
+    # maximum … et leur plafond" asks for a rate and a ceiling: both count.)
+    if _LIMIT_OF_KIND.search(query.question) and len(_WANTS["limit"].findall(query.question)) == 1:
+        wants.discard("limit")
     units = list(units) if units is not None else question_units(index, query)
     if query.follow_up:
         known = {(u.concept, u.token) for u in units}

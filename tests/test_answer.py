@@ -978,3 +978,27 @@ def test_a_which_period_question_is_answered_by_a_span_of_dates(sentence: str, p
     from assistant.extractive import Words, _cue_ok
 
     assert _cue_ok("period", sentence, None, Words.of(sentence, "fr")) is period
+
+
+def test_a_minimum_percentage_question_needs_a_percentage_not_any_figure(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """'What minimum percentages …?' is not answered by a sentence whose only number is a paragraph's."""
+    from assistant.extractive import _LIMIT_OF_KIND
+    from assistant.ingest import ingest
+    from assistant.service import Assistant
+
+    text = ("Article 15\nResources\n"
+            "1. The Commission shall inform the European Parliament of the outcome of the application of paragraphs "
+            "5 and 6, including compliance with the minimum percentages set per objective for asylum and "
+            "integration in the national programmes.\n"
+            "2. Member States shall allocate at least 20 % of those resources to the asylum objective and at least "
+            "20 % to the integration objective.\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "reg.txt").write_text("Regulation establishing the Fund\n\n" + text, encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    ans = Assistant(settings).answer("What minimum percentages applied to the asylum and integration objectives?")
+    assert ans.answer == ("According to the indexed documents: Member States shall allocate at least 20 % of those "
+                          "resources to the asylum objective and at least 20 % to the integration objective. [1]")
+    # "Le taux maximum … et leur plafond" asks for a rate and, separately, a ceiling.
+    assert _LIMIT_OF_KIND.search("What minimum percentages applied?")
+    assert not _LIMIT_OF_KIND.search("Quel est le taux maximum des coûts indirects et leur plafond ?")
