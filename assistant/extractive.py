@@ -84,6 +84,13 @@ _WANTS = {
                         re.I),
     "who": re.compile(r"\b(who|which (authority|body|ministry|organisation|organization)|vem|vilken myndighet|vilka|"
                       r"qui|wie|welke)\b", re.I),
+    # "Which service is the responsible authority?": a body, which the
+    # answering sentence names ("het Agentschap SZW"). A bare "who" is often
+    # answered by a role ("the managing authority", "tredjelandsmedborgare").
+    "agent": re.compile(r"\b(?:which|what|vilken|vilket|welke|welk|quel|quelle)\s+"
+                        r"(?:authority|body|ministry|organisation|organization|service|department|agency|office|"
+                        r"myndighet|instans|avdelning|departement|instantie|organisatie|dienst|ministerie|afdeling|"
+                        r"autorité|organisme|ministère|direction|bureau)\b", re.I),
 }
 # Words that frame a question but say nothing about which passage answers.
 _FRAMING = set("""
@@ -491,8 +498,24 @@ _PARENTHETICAL = re.compile(r"\([^()]*\)")
 _YEARS_WORD = re.compile(r"\b(?:years|år|jaren|années|ans)\b", re.I)
 
 
-def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words) -> bool:
+# Capitalised words that name no body: sentence openers, funds, acts, the Union.
+_NOT_A_NAME = frozenset("""
+eu eur euro union european member members state states article articles annex regulation regulations directive
+decision chapter section paragraph point the this that these those in on for of by and or if where when amif isf bmvi
+fami fsi fund funds fonds fonden programme program cpr tfeu teu oj
+""".split())
+_PROPER = re.compile(r"(?<=[^\W\d_][\s,(‘'\"«])([A-ZÅÄÖÉ][\w-]+|[A-Z]{2,}[\w-]*)")
+
+
+def _names_someone(sent: str, asked: frozenset[str]) -> bool:
+    """Whether ``sent`` names a body or person other than those the question names (a capitalised word inside it)."""
+    return any(w.casefold() not in _NOT_A_NAME and w.casefold() not in asked for w in _PROPER.findall(sent))
+
+
+def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words, asked: frozenset[str] = frozenset()) -> bool:
     """Whether ``sent`` has the kind of fact the question wants (an amount, a date…)."""
+    if want == "agent":
+        return _names_someone(sent, asked)
     if want == "amount":
         return bool(_AMOUNT.search(sent))
     if want == "how_much":
@@ -549,6 +572,7 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
     ``units`` are the question's (``question_units``), when the caller has them already.
     """
     wants = _wants(query.question) - {"who"}
+    asked = frozenset(w.casefold() for w in re.findall(r"[\w-]+", query.question))
     # "Minimum percentages", "maximum amount": the limit says which figure, the
     # kind after it what it is; a sentence must give that kind. ("Le taux
     # maximum … et leur plafond" asks for a rate and a ceiling: both count.)
@@ -585,11 +609,11 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
             coverage = covered / total if total else 1.0
             # One question may name several kinds ("how much … and what share"):
             # a sentence giving any of them can answer; coverage decides the rest.
-            cues = not wants or any(_cue_ok(w, sent, counted, words) for w in wants)
+            cues = not wants or any(_cue_ok(w, sent, counted, words, asked) for w in wants)
             bonus = 0.4
             if wants and cues and "(" in sent:
                 aside = _PARENTHETICAL.sub(" ", sent)
-                if not any(_cue_ok(w, aside, counted, words) for w in wants):
+                if not any(_cue_ok(w, aside, counted, words, asked) for w in wants):
                     bonus = 0.2  # the fact is only in an aside: "(… not older than 18 months)"
             # The right kind of fact counts only in a sentence about the question.
             score = prior * (coverage + (bonus if wants and cues and coverage > 0 else 0.0))

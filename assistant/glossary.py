@@ -95,6 +95,9 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("publish", "published", "publication", "publicera", "publicerat", "publiceren", "gepubliceerd", "publier",
      "publié", "publicēt"),
     ("department", "avdelning", "afdeling", "nodaļa"),
+    # Swedish "land" is a country, so land is "mark" there and never "land".
+    ("land", "terrain", "terrains", "grond", "gronden", "bouwgrond", "mark", "markområde", "zemes"),
+    ("built", "bâti", "bâtis", "bâtie", "bebouwd", "bebouwde", "bebyggd", "bebyggda", "apbūvēta"),
     # How co-financing rules name the EU's part of a project's cost.
     ("EU contribution", "EU share", "Union contribution", "contribution from the Union budget",
      "contribution from the EU budget", "unionens bidrag", "EU-bidrag", "bijdrage van de Unie", "EU-bijdrage",
@@ -176,6 +179,8 @@ def _concepts(low: str) -> set[int]:
             for n in range(5, len(word)):
                 if word[n] != "-":
                     found |= long.get(word[:n], frozenset())
+        if "'" in word[:3]:  # French elision: "l'achat" is "achat"
+            found |= exact.get(word.split("'", 1)[1], frozenset())
         if "-" in word:  # "return-related" is about return: its parts count, exactly
             for part in word.split("-"):
                 found |= exact.get(part, frozenset())

@@ -1002,3 +1002,33 @@ def test_a_minimum_percentage_question_needs_a_percentage_not_any_figure(setting
     # "Le taux maximum … et leur plafond" asks for a rate and, separately, a ceiling.
     assert _LIMIT_OF_KIND.search("What minimum percentages applied?")
     assert not _LIMIT_OF_KIND.search("Quel est le taux maximum des coûts indirects et leur plafond ?")
+
+
+def test_french_elision_and_built_land_in_the_glossary() -> None:
+    """"l'achat de terrains bâtis" is "purchasing built land"; Swedish "land" (a country) is not land."""
+    from assistant.glossary import concepts_of
+
+    asked = concepts_of("the ceiling for purchasing built land")
+    assert len(asked) == 4  # ceiling, purchase, built, land
+    assert asked - concepts_of("ceiling") <= concepts_of("l'achat de terrains bâtis, pour un montant supérieur à 10 %")
+    assert not concepts_of("land") & concepts_of("i hela landet")
+
+
+@pytest.mark.parametrize(("question", "sentence", "names"), [
+    ("Welke organisatie is de gedelegeerde instantie?", "Het Agentschap SZW is de gedelegeerde instantie.", True),
+    ("Quel service est désigné comme autorité responsable du FAMI en France ?",
+     "Le bénéficiaire ne peut présenter à l'autorité responsable les mêmes dépenses au titre du FAMI.", False),
+    ("Which authority audits AMIF in Sweden?", "The audit authority in Sweden is Ekonomistyrningsverket.", True),
+    # A sentence's first word is capitalised anyway: it names no one.
+    ("Which authority audits AMIF in Sweden?", "Audits are carried out by the audit authority.", False),
+    # A name the question gives is no answer to it.
+    ("Which body manages the AMIF in Sweden?", "The fund is managed in Sweden.", False),
+])
+def test_a_which_body_question_is_answered_by_a_sentence_naming_one(question: str, sentence: str, names: bool) -> None:
+    from assistant.extractive import Words, _cue_ok, _wants
+
+    assert "agent" in _wants(question)
+    asked = frozenset(w.casefold() for w in question.replace("?", " ").split())
+    assert _cue_ok("agent", sentence, None, Words.of(sentence, "en"), asked) is names
+    # "Who …?" is often answered by a role, not a name: no such cue.
+    assert "agent" not in _wants("Who carries out the accounting function?")
