@@ -95,6 +95,8 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("publish", "published", "publication", "publicera", "publicerat", "publiceren", "gepubliceerd", "publier",
      "publié", "publicēt"),
     ("department", "avdelning", "afdeling", "nodaļa"),
+    ("occasion", "on the occasion of", "anledning", "med anledning av", "ter gelegenheid van", "gelegenheid",
+     "à l'occasion de", "occasion de"),
     # Swedish "land" is a country, so land is "mark" there and never "land".
     ("land", "terrain", "terrains", "grond", "gronden", "bouwgrond", "mark", "markområde", "zemes"),
     ("built", "bâti", "bâtis", "bâtie", "bebouwd", "bebouwde", "bebyggd", "bebyggda", "apbūvēta"),

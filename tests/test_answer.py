@@ -1032,3 +1032,13 @@ def test_a_which_body_question_is_answered_by_a_sentence_naming_one(question: st
     assert _cue_ok("agent", sentence, None, Words.of(sentence, "en"), asked) is names
     # "Who …?" is often answered by a role, not a name: no such cue.
     assert "agent" not in _wants("Who carries out the accounting function?")
+
+
+def test_an_occasion_is_found_across_languages(seed_assistant) -> None:
+    """"On what occasion …?" is "Med anledning av …" in the Swedish press release."""
+    ans = seed_assistant.answer("On what occasion did the Swedish AMIF present the projects it funds?")
+    assert not ans.abstained, ans.answer
+    assert ans.answer.startswith("According to the indexed documents (quoted in their original language): Med "
+                                 "anledning av Europadagen vill Asyl-, migrations- och integrationsfonden (AMIF) lyfta "
+                                 "fram de projekt"), ans.answer
+    assert ans.citations[0].title == SE_TITLE
