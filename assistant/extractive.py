@@ -780,8 +780,10 @@ def _near_duplicate(a: str, b: str) -> bool:
     edits = [op for op in SequenceMatcher(None, short, long, autojunk=False).get_opcodes() if op[0] != "equal"]
     if all(op[0] == "insert" for op in edits):
         return True
-    return len(edits) == 1 and edits[0][0] == "replace" and edits[0][2] - edits[0][1] == 1 == edits[0][4] - edits[0][3] \
-        and not short[edits[0][1]][0].isdigit()
+    if len(edits) != 1:
+        return False
+    op, i1, i2, j1, j2 = edits[0]
+    return op == "replace" and i2 - i1 == 1 == j2 - j1 and not short[i1][0].isdigit()
 
 
 def _about_another_country(query: Query, hit: Hit, sentence: str) -> bool:

@@ -97,7 +97,8 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("department", "avdelning", "afdeling", "nodaļa"),
     ("occasion", "on the occasion of", "anledning", "med anledning av", "ter gelegenheid van", "gelegenheid",
      "à l'occasion de", "occasion de"),
-    # Swedish "land" is a country, so land is "mark" there and never "land".
+    # Swedish "land" is a country: Swedish land is "mark", and "landet" is no
+    # form of this concept (an exact Swedish "land" still matches the English form).
     ("land", "terrain", "terrains", "grond", "gronden", "bouwgrond", "mark", "markområde", "zemes"),
     ("built", "bâti", "bâtis", "bâtie", "bebouwd", "bebouwde", "bebyggd", "bebyggda", "apbūvēta"),
     # How co-financing rules name the EU's part of a project's cost.
