@@ -635,6 +635,11 @@ class Decision:
     detail: str = ""
 
 
+# "Hoeveel procent …?", "how many euros …?" ask for a figure, not a count of things.
+_UNIT_WORDS = frozenset({"percent", "procent", "pourcent", "euro", "euros", "eur", "kronor", "miljoner", "million",
+                         "millions"})
+
+
 def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min_coverage: float,
            units: Sequence[Unit] = ()) -> Decision:
     """Whether the evidence answers the question (see module docstring).
@@ -690,6 +695,14 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     # Asielzoekers", "the PATHWAYS call") is not answered from a passage that
     # never names it: generic rules are not that body's or that call's figures.
     names = _named(query, units)
+    # "How many members has the monitoring committee?": the count must be of
+    # the thing asked about, so the question's rarest other words (the
+    # committee) must be in the answering passage, not only the counted noun.
+    word = counted_word(query.question)
+    if word and word not in _UNIT_WORDS and "count" in _wants(query.question):
+        stems = set(tokenize(word, query.language)) | {word}
+        names += [u for u in units if u.concept is None and u.weight >= 3.5 and u.token not in stems
+                  and not u.token.startswith("#") and u not in names]
     if names:
         passage = hits[best.hit_index].chunk
         said = Words.of(f"{passage.meta.title} {passage.section} {passage.text}", passage.meta.language)

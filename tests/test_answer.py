@@ -1042,3 +1042,29 @@ def test_an_occasion_is_found_across_languages(seed_assistant) -> None:
                                  "anledning av Europadagen vill Asyl-, migrations- och integrationsfonden (AMIF) lyfta "
                                  "fram de projekt"), ans.answer
     assert ans.citations[0].title == SE_TITLE
+
+
+def test_a_count_must_be_of_the_thing_the_question_asks_about() -> None:
+    """'How many members has the monitoring committee?' is not answered by another council's members."""
+    from assistant.extractive import Decision, Sentence, Unit, decide
+    from assistant.keyword import tokenize
+    from assistant.query import understand
+
+    question = "How many members does the monitoring committee have?"
+    members, monitoring, committee = (tokenize(w, "en")[0] for w in ("members", "monitoring", "committee"))
+    units = [Unit(None, members, 3.0), Unit(None, monitoring, 4.0), Unit(None, committee, 4.0)]
+    meta = DocumentMeta(title="Ordinance", language="en", country="SE")
+
+    def decision(text: str) -> Decision:
+        chunk = Chunk("c1", "d1", text, 0, len(text), meta=meta)
+        return decide(understand(question, None, None), [Hit(chunk, 0.9)],
+                      [Sentence(0, 0, len(text), text, 1.0, 0.5)], 0.3, units)
+
+    assert decision("The council shall have at most seven members.") == Decision(True, "not_covered")
+    assert decision("The monitoring committee shall have at most seven members.") == Decision(False)
+    # "Hoeveel procent …?" asks for a figure: its other words need not all be in the passage.
+    pct = understand("Hoeveel procent subsidie is er maximaal mogelijk?", None, None)
+    text = "De subsidie bedraagt maximaal 75% van de subsidiabele kosten."
+    chunk = Chunk("c2", "d2", text, 0, len(text), meta=DocumentMeta(title="Regeling", language="nl"))
+    rare = [Unit(None, "procent", 2.0), Unit(None, "mogelijk", 4.0)]
+    assert decide(pct, [Hit(chunk, 0.9)], [Sentence(0, 0, len(text), text, 1.0, 0.5)], 0.3, rare) == Decision(False)
