@@ -90,7 +90,12 @@ _WANTS = {
     "agent": re.compile(r"\b(?:which|what|vilken|vilket|welke|welk|quel|quelle)\s+"
                         r"(?:authority|body|ministry|organisation|organization|service|department|agency|office|"
                         r"myndighet|instans|avdelning|departement|instantie|organisatie|dienst|ministerie|afdeling|"
-                        r"autorité|organisme|ministère|direction|bureau)\b", re.I),
+                        r"autorité|organisme|ministère|direction|bureau)\b|"
+                        # "Vem är generaldirektör …?": a person holding an office, by name.
+                        r"\b(?:who|vem|wie|qui)\s+(?:is|was|are|är|var|is|was|est|était)\s+(?:the\s+|de\s+|le\s+|la\s+)?"
+                        r"(?:[^\W\d_]+\s+)?(?:director\w*|chair\w*|president|minister|head|generaldirektör\w*|"
+                        r"ordförande\w*|chef\w*|myndighetschef\w*|voorzitter|directeur\w*|président\w*|ministre)\b",
+                        re.I),
 }
 # Words that frame a question but say nothing about which passage answers.
 _FRAMING = set("""
@@ -698,9 +703,12 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     # "How many members has the monitoring committee?": the count must be of
     # the thing asked about, so the question's rarest other words (the
     # committee) must be in the answering passage, not only the counted noun.
+    # Likewise for a body or an office's holder ("Vem är generaldirektör för
+    # Migrationsverket?"): a passage that names some other body does not answer.
     word = counted_word(query.question)
-    if word and word not in _UNIT_WORDS and "count" in _wants(query.question):
-        stems = set(tokenize(word, query.language)) | {word}
+    wants = _wants(query.question)
+    if (word and word not in _UNIT_WORDS and "count" in wants) or "agent" in wants:
+        stems = set(tokenize(word, query.language)) | {word} if word else set()
         names += [u for u in units if u.concept is None and u.weight >= 3.5 and u.token not in stems
                   and not u.token.startswith("#") and u not in names]
     if names:

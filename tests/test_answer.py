@@ -1032,6 +1032,10 @@ def test_a_which_body_question_is_answered_by_a_sentence_naming_one(question: st
     assert _cue_ok("agent", sentence, None, Words.of(sentence, "en"), asked) is names
     # "Who …?" is often answered by a role, not a name: no such cue.
     assert "agent" not in _wants("Who carries out the accounting function?")
+    assert "agent" not in _wants("Who is the target group of the projects?")
+    # … but the holder of an office is a person, by name.
+    assert "agent" in _wants("Vem är generaldirektör för Migrationsverket?")
+    assert "agent" in _wants("Who is the chair of the monitoring committee?")
 
 
 def test_an_occasion_is_found_across_languages(seed_assistant) -> None:
@@ -1062,6 +1066,13 @@ def test_a_count_must_be_of_the_thing_the_question_asks_about() -> None:
 
     assert decision("The council shall have at most seven members.") == Decision(True, "not_covered")
     assert decision("The monitoring committee shall have at most seven members.") == Decision(False)
+    # An office's holder: a sentence naming another body ("Statskontoret") does not answer.
+    who = understand("Vem är generaldirektör för Migrationsverket?", None, None)
+    office = [Unit(None, tokenize("generaldirektör", "sv")[0], 4.0), Unit(None, "migrationsverket", 2.0)]
+    text = "Migrationsverket är förvaltande myndighet och Statskontoret är revisionsmyndighet."
+    chunk = Chunk("c3", "d3", text, 0, len(text), meta=DocumentMeta(title="Förordning", language="sv", country="SE"))
+    sentence = [Sentence(0, 0, len(text), text, 1.0, 0.5)]
+    assert decide(who, [Hit(chunk, 0.9)], sentence, 0.3, office) == Decision(True, "not_covered")
     # "Hoeveel procent …?" asks for a figure: its other words need not all be in the passage.
     pct = understand("Hoeveel procent subsidie is er maximaal mogelijk?", None, None)
     text = "De subsidie bedraagt maximaal 75% van de subsidiabele kosten."
