@@ -90,12 +90,13 @@ _WANTS = {
     "agent": re.compile(r"\b(?:which|what|vilken|vilket|welke|welk|quel|quelle)\s+"
                         r"(?:authority|body|ministry|organisation|organization|service|department|agency|office|"
                         r"myndighet|instans|avdelning|departement|instantie|organisatie|dienst|ministerie|afdeling|"
-                        r"autorité|organisme|ministère|direction|bureau)\b|"
-                        # "Vem är generaldirektör …?": a person holding an office, by name.
-                        r"\b(?:who|vem|wie|qui)\s+(?:is|was|are|är|var|is|was|est|était)\s+(?:the\s+|de\s+|le\s+|la\s+)?"
-                        r"(?:[^\W\d_]+\s+)?(?:director\w*|chair\w*|president|minister|head|generaldirektör\w*|"
-                        r"ordförande\w*|chef\w*|myndighetschef\w*|voorzitter|directeur\w*|président\w*|ministre)\b",
-                        re.I),
+                        r"autorité|organisme|ministère|direction|bureau)\b", re.I),
+    # "Vem är generaldirektör …?", "Who is Latvia's Minister of the Interior?":
+    # a person holding an office, by name.
+    "person": re.compile(r"\b(?:who|vem|wie|qui)\s+(?:is|was|are|är|var|is|was|est|était)\s+(?:the\s+|de\s+|le\s+|la\s+)?"
+                         r"(?:[^\W\d_]+(?:['’]s)?\s+)?(?:director\w*|chair\w*|president|minister|head|"
+                         r"generaldirektör\w*|ordförande\w*|chef\w*|myndighetschef\w*|voorzitter|directeur\w*|"
+                         r"président\w*|ministre)\b", re.I),
 }
 # Words that frame a question but say nothing about which passage answers.
 _FRAMING = set("""
@@ -517,10 +518,28 @@ def _names_someone(sent: str, asked: frozenset[str]) -> bool:
     return any(w.casefold() not in _NOT_A_NAME and w.casefold() not in asked for w in _PROPER.findall(sent))
 
 
+# A person's name: two capitalised words in a row, neither a word institutions
+# are named with ("Managing Authority", "Ministry of Culture", "Action Plan").
+_TWO_CAPITALISED = re.compile(r"\b([A-ZÅÄÖÉ][a-zåäöéèëüï]+)\s+([A-ZÅÄÖÉ][a-zåäöéèëüï]+)\b")
+_INSTITUTION_WORDS = frozenset("""
+european union commission council parliament court ministry minister department agency authority managing audit
+delegated fund funds asylum migration integration national programme program action plan regulation interior
+culture justice home affairs state states member office service board committee monitoring general directorate
+republic kingdom government published press information the this
+""".split())
+
+
+def _names_a_person(sent: str, asked: frozenset[str]) -> bool:
+    return any(not {a.casefold(), b.casefold()} & (_INSTITUTION_WORDS | asked)
+               for a, b in _TWO_CAPITALISED.findall(sent))
+
+
 def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words, asked: frozenset[str] = frozenset()) -> bool:
     """Whether ``sent`` has the kind of fact the question wants (an amount, a date…)."""
     if want == "agent":
         return _names_someone(sent, asked)
+    if want == "person":
+        return _names_a_person(sent, asked)
     if want == "amount":
         return bool(_AMOUNT.search(sent))
     if want == "how_much":
@@ -707,7 +726,7 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     # Migrationsverket?"): a passage that names some other body does not answer.
     word = counted_word(query.question)
     wants = _wants(query.question)
-    if (word and word not in _UNIT_WORDS and "count" in wants) or "agent" in wants:
+    if (word and word not in _UNIT_WORDS and "count" in wants) or wants & {"agent", "person"}:
         stems = set(tokenize(word, query.language)) | {word} if word else set()
         names += [u for u in units if u.concept is None and u.weight >= 3.5 and u.token not in stems
                   and not u.token.startswith("#") and u not in names]
