@@ -201,6 +201,13 @@ def _ends_list(line: str, numbered: bool) -> bool:
     return not numbered and bool(_PARAGRAPH_NUMBER.match(line))
 
 
+def _is_label_block(text: str, spans: list[tuple[int, int]], j: int) -> bool:
+    """Whether the lines after a short "Label:" are a block of short name lines rather than a list or prose."""
+    lines = [text[s:e] for s, e in spans[j:j + 2]]
+    return bool(lines) and all(len(line) < 80 and line[:1].isupper() and not line.endswith((".", ";", ":"))
+                               and "\n" not in line for line in lines)
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of ``text`` (trimmed, non-empty).
 
@@ -225,7 +232,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     while i < len(trimmed):
         s, e = trimmed[i]
         j = i + 1
-        if text[s:e].endswith(":"):
+        if text[s:e].endswith(":") and e - s <= 40 and _is_label_block(text, trimmed, j):
+            # "Prepared by:" / "Kontakt:" and the short lines under it (a signature
+            # block: "Ministry of the Interior", "Communication Department").
+            while j < len(trimmed) and j - i <= 4 and trimmed[j][1] - trimmed[j][0] < 80 \
+                    and not text[trimmed[j][0]:trimmed[j][1]].startswith(("<", "http", "[", "#")):
+                e = trimmed[j][1]
+                j += 1
+        elif text[s:e].endswith(":"):
             items, after_marker = 0, False
             numbered = j < len(trimmed) and bool(_PARAGRAPH_NUMBER.match(text[trimmed[j][0]:trimmed[j][1]]))
             while j < len(trimmed) and items < MAX_LIST_ITEMS and trimmed[j][1] - s < 900:
@@ -510,7 +524,8 @@ eu eur euro union european member members state states article articles annex re
 decision chapter section paragraph point the this that these those in on for of by and or if where when amif isf bmvi
 fami fsi fund funds fonds fonden programme program cpr tfeu teu oj
 """.split())
-_PROPER = re.compile(r"(?<=[^\W\d_][\s,(‘'\"«])([A-ZÅÄÖÉ][\w-]+|[A-Z]{2,}[\w-]*)")
+# Inside a sentence, or at the start of any line but its first.
+_PROPER = re.compile(r"(?:(?<=[^\W\d_][\s,(‘'\"«])|(?<=\n))([A-ZÅÄÖÉ][\w-]+|[A-Z]{2,}[\w-]*)")
 
 
 def _names_someone(sent: str, asked: frozenset[str]) -> bool:
@@ -722,11 +737,11 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     # "How many members has the monitoring committee?": the count must be of
     # the thing asked about, so the question's rarest other words (the
     # committee) must be in the answering passage, not only the counted noun.
-    # Likewise for a body or an office's holder ("Vem är generaldirektör för
-    # Migrationsverket?"): a passage that names some other body does not answer.
+    # Likewise for an office's holder ("Vem är generaldirektör för
+    # Migrationsverket?"): a passage that never names the office does not answer.
     word = counted_word(query.question)
     wants = _wants(query.question)
-    if (word and word not in _UNIT_WORDS and "count" in wants) or wants & {"agent", "person"}:
+    if (word and word not in _UNIT_WORDS and "count" in wants) or "person" in wants:
         stems = set(tokenize(word, query.language)) | {word} if word else set()
         names += [u for u in units if u.concept is None and u.weight >= 3.5 and u.token not in stems
                   and not u.token.startswith("#") and u not in names]

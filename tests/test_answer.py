@@ -1100,3 +1100,29 @@ def test_a_question_about_an_office_holder_the_documents_never_name_is_abstained
     ans = seed_assistant.answer("Who is Latvia's Minister of the Interior?")
     assert ans.abstained, ans.answer
     assert ans.answer.startswith("The indexed documents don't say this")
+
+
+def test_a_label_and_the_name_lines_under_it_are_one_sentence() -> None:
+    """'Prepared by:' and its signature lines answer 'which department prepared it?'."""
+    from assistant.extractive import Words, _cue_ok, split_sentences
+
+    text = ("The budget is EUR 41.8 million.\n\nPrepared by:\n\nMinistry of the Interior\n\nCommunication Department"
+            "\n\n<https://www.iem.gov.lv/en/article>")
+    sentences = [text[s:e] for s, e in split_sentences(text)]
+    assert sentences == ["The budget is EUR 41.8 million.",
+                         "Prepared by:\n\nMinistry of the Interior\n\nCommunication Department",
+                         "<https://www.iem.gov.lv/en/article>"]
+    asked = frozenset({"which", "department", "of", "the", "ministry", "prepared", "that", "announcement"})
+    assert _cue_ok("agent", sentences[1], None, Words.of(sentences[1], "en"), asked)
+    # A colon lead-in with a list of items is not a label block.
+    listed = "The fund has 4 objectives:\nstrengthening asylum;\nsupporting legal migration;"
+    assert [listed[s:e] for s, e in split_sentences(listed)] == [listed]
+
+
+def test_a_follow_up_asks_which_department_prepared_the_release(seed_assistant) -> None:
+    history = [{"role": "user", "content": "Which Latvian ministry announced the approval of the AMIF 2021-2027 programme?"},
+               {"role": "assistant", "content": "The Ministry of the Interior announced it on 09.11.2022."}]
+    ans = seed_assistant.answer("Which department of the ministry prepared that announcement?", history=history)
+    assert not ans.abstained, ans.answer
+    assert ans.answer.startswith("According to the indexed documents: Prepared by:\n\nMinistry of the Interior\n\n"
+                                 "Communication Department [1]"), ans.answer
