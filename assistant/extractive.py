@@ -68,7 +68,7 @@ _WANTS = {
     "frequency": re.compile(r"\b(how often|how frequently|how many times|hur ofta|hur många gånger|hoe vaak|"
                             r"hoe dikwijls|à quelle fréquence|combien de fois)\b", re.I),
     # "Which period?": the answering sentence must name a year range.
-    "period": re.compile(r"\b(which|what|vilken|welke|quelle)\s+(?:(?:is|was|est|är|var|is)\s+)?(?:the\s+|la\s+|de\s+)?"
+    "period": re.compile(r"\b(which|what|vilken|welke|quelle)\s+(?:(?:is|was|est|är|var)\s+)?(?:the\s+|la\s+|de\s+)?"
                          r"(?:programme\s+|programming\s+|eligibility\s+)?(period|programperiod|programmaperiode|"
                          r"période|periode)\b", re.I),
     # "Which years must the statements cover?": years, or a number of them.
@@ -93,7 +93,7 @@ _WANTS = {
                         r"autorité|organisme|ministère|direction|bureau)\b", re.I),
     # "Vem är generaldirektör …?", "Who is Latvia's Minister of the Interior?":
     # a person holding an office, by name.
-    "person": re.compile(r"\b(?:who|vem|wie|qui)\s+(?:is|was|are|är|var|is|was|est|était)\s+(?:the\s+|de\s+|le\s+|la\s+)?"
+    "person": re.compile(r"\b(?:who|vem|wie|qui)\s+(?:is|was|are|är|var|est|était)\s+(?:the\s+|de\s+|le\s+|la\s+)?"
                          r"(?:[^\W\d_]+(?:['’]s)?\s+)?(?:director\w*|chair\w*|president|minister|head|"
                          r"generaldirektör\w*|ordförande\w*|chef\w*|myndighetschef\w*|voorzitter|directeur\w*|"
                          r"président\w*|ministre)\b", re.I),
