@@ -67,6 +67,11 @@ _WANTS = {
     # "How often…?": a frequency ("once a year", "at least twice", "jaarlijks").
     "frequency": re.compile(r"\b(how often|how frequently|how many times|hur ofta|hur många gånger|hoe vaak|"
                             r"hoe dikwijls|à quelle fréquence|combien de fois)\b", re.I),
+    # "What were the specific objectives …?", "Vilka är målen …?": several
+    # things, which a lead-in and its list give.
+    "list": re.compile(r"^\W*(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:[^\W\d_]+\s+){0,2}[^\W\d_]+s\b|"
+                       r"^\W*(?:vilka\s+(?:är|var)|wat\s+(?:zijn|waren)|welke\s+(?:zijn|waren)|quels\s+sont|"
+                       r"quelles\s+sont)\b", re.I),
     # "Which period?": the answering sentence must name a year range.
     "period": re.compile(r"\b(which|what|vilken|welke|quelle)\s+(?:(?:is|was|est|är|var)\s+)?(?:the\s+|la\s+|de\s+)?"
                          r"(?:programme\s+|programming\s+|eligibility\s+)?(period|programperiod|programmaperiode|"
@@ -577,6 +582,8 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words, asked: fro
         return has_quantity(sent)
     if want == "years":
         return bool(_YEAR.search(sent) or _YEARS_WORD.search(sent))
+    if want == "list":
+        return "\n" in sent.strip() and bool(re.search(r":\s*\n", sent))
     if want == "frequency":
         return bool(_FREQUENCY.search(sent))
     if want == "place":

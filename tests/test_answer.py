@@ -329,6 +329,9 @@ def test_importing_the_package_stays_light() -> None:
     ("Hoe vaak moet er worden gerapporteerd?", {"frequency"}),
     ("Quelle est la période d'éligibilité des dépenses du FAMI ?", {"period"}),
     ("What is the eligibility period for expenditure?", {"period"}),
+    # Several things: a lead-in with its list.
+    ("What were the specific objectives of AMIF in 2014-2020?", {"list"}),
+    ("Vilka är fondens mål?", {"list"}),
 ])
 def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> None:
     from assistant.extractive import _wants
@@ -1126,3 +1129,13 @@ def test_a_follow_up_asks_which_department_prepared_the_release(seed_assistant) 
     assert not ans.abstained, ans.answer
     assert ans.answer.startswith("According to the indexed documents: Prepared by:\n\nMinistry of the Interior\n\n"
                                  "Communication Department [1]"), ans.answer
+
+
+@pytest.mark.parametrize(("sentence", "listed"), [
+    ("The fund has 4 main objectives:\nstrengthening the asylum system;\nsupporting legal migration;", True),
+    ("Each Member State should submit a national programme describing how it aims to achieve the objectives.", False),
+])
+def test_a_what_are_the_things_question_is_answered_by_a_list(sentence: str, listed: bool) -> None:
+    from assistant.extractive import Words, _cue_ok
+
+    assert _cue_ok("list", sentence, None, Words.of(sentence, "en")) is listed
