@@ -944,45 +944,6 @@ def test_the_answering_passage_itself_must_be_the_asked_countrys() -> None:
     assert decide(rule_question, hits, sentences(2), 0.3) == Decision(False)
 
 
-@pytest.mark.parametrize(("sentence", "place"), [
-    ("The interviews/hearings may be held remotely or on site, in Brussels.", True),
-    ("Hearings are held in Brussels.", True),
-    ("Intervjuerna hålls på distans.", True),
-    ("The hearings are organised as referred to in Article 14.", False),
-    ("The panel may arrange interviews/hearings.", False),
-    ("Hearings take place in May 2025.", False),
-])
-def test_a_where_question_is_answered_by_a_place(sentence: str, place: bool) -> None:
-    from assistant.extractive import Words, _cue_ok
-
-    assert _cue_ok("place", sentence, None, Words.of(sentence, "en")) is place
-
-
-@pytest.mark.parametrize(("sentence", "frequency"), [
-    ("The review meeting shall be organised at least twice during the programming period.", True),
-    ("Review meetings shall be organised once a year.", True),
-    ("Rapportage vindt jaarlijks plaats.", True),
-    ("The review meeting shall be chaired by the Commission.", False),
-])
-def test_a_how_often_question_is_answered_by_a_frequency(sentence: str, frequency: bool) -> None:
-    from assistant.extractive import Words, _cue_ok
-
-    assert _cue_ok("frequency", sentence, None, Words.of(sentence, "en")) is frequency
-
-
-@pytest.mark.parametrize(("sentence", "period"), [
-    ("- elles ont été encourues et acquittées par un bénéficiaire entre le 1er janvier 2014 et le 31 décembre 2022.",
-     True),
-    ("Expenditure shall be eligible if incurred between 1 January 2014 and 31 December 2022.", True),
-    ("De uitgaven zijn gedaan tussen 1 januari 2014 tot en met 31 december 2022.", True),
-    ("Les dépenses sont éligibles si elles sont acquittées le 31 décembre 2022.", False),
-])
-def test_a_which_period_question_is_answered_by_a_span_of_dates(sentence: str, period: bool) -> None:
-    from assistant.extractive import Words, _cue_ok
-
-    assert _cue_ok("period", sentence, None, Words.of(sentence, "fr")) is period
-
-
 def test_a_minimum_percentage_question_needs_a_percentage_not_any_figure(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """'What minimum percentages …?' is not answered by a sentence whose only number is a paragraph's."""
     from assistant.extractive import _LIMIT_OF_KIND
@@ -1131,11 +1092,31 @@ def test_a_follow_up_asks_which_department_prepared_the_release(seed_assistant) 
                                  "Communication Department [1]"), ans.answer
 
 
-@pytest.mark.parametrize(("sentence", "listed"), [
-    ("The fund has 4 main objectives:\nstrengthening the asylum system;\nsupporting legal migration;", True),
-    ("Each Member State should submit a national programme describing how it aims to achieve the objectives.", False),
+@pytest.mark.parametrize(("want", "sentence", "has_it"), [
+    # "Where can …?": a place.
+    ("place", "The interviews/hearings may be held remotely or on site, in Brussels.", True),
+    ("place", "Hearings are held in Brussels.", True),
+    ("place", "Intervjuerna hålls på distans.", True),
+    ("place", "The hearings are organised as referred to in Article 14.", False),
+    ("place", "The panel may arrange interviews/hearings.", False),
+    ("place", "Hearings take place in May 2025.", False),
+    # "How often …?": a frequency.
+    ("frequency", "The review meeting shall be organised at least twice during the programming period.", True),
+    ("frequency", "Review meetings shall be organised once a year.", True),
+    ("frequency", "Rapportage vindt jaarlijks plaats.", True),
+    ("frequency", "The review meeting shall be chaired by the Commission.", False),
+    # "Which period …?": a span of dates.
+    ("period", "- elles ont été encourues et acquittées par un bénéficiaire entre le 1er janvier 2014 et le "
+               "31 décembre 2022.", True),
+    ("period", "Expenditure shall be eligible if incurred between 1 January 2014 and 31 December 2022.", True),
+    ("period", "De uitgaven zijn gedaan tussen 1 januari 2014 tot en met 31 december 2022.", True),
+    ("period", "Les dépenses sont éligibles si elles sont acquittées le 31 décembre 2022.", False),
+    # "What were the <things> …?": a lead-in with its list.
+    ("list", "The fund has 4 main objectives:\nstrengthening the asylum system;\nsupporting legal migration;", True),
+    ("list", "Each Member State should submit a national programme describing how it aims to achieve the "
+             "objectives.", False),
 ])
-def test_a_what_are_the_things_question_is_answered_by_a_list(sentence: str, listed: bool) -> None:
+def test_a_sentence_has_the_kind_of_fact_asked_for(want: str, sentence: str, has_it: bool) -> None:
     from assistant.extractive import Words, _cue_ok
 
-    assert _cue_ok("list", sentence, None, Words.of(sentence, "en")) is listed
+    assert _cue_ok(want, sentence, None, Words.of(sentence, "en")) is has_it
