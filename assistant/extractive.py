@@ -712,11 +712,10 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     # projekt …" for a Latvia question) even when a passage of the asked
     # country is among the evidence; and a country's figure ("How many … did
     # Latvia receive?") is not in an EU act that never names the country.
-    own = hits[best.hit_index].chunk
+    own = hits[best.hit_index]
     wants = _wants(query.question)
-    exempt = ("", "EU") if not wants & {"amount", "how_much", "count"} else ()
-    if query.countries and own.meta.country not in (*exempt, *query.countries) \
-            and not set(query.countries) & set(country_mentions(f"{own.meta.title} {own.text}")):
+    figure = bool(wants & {"amount", "how_much", "count"})
+    if _about_another_country(query, own, f"{own.chunk.meta.title} {own.chunk.text}", union_answers=not figure):
         return Decision(True, "other_country", _country_name(query.countries[0], query.language))
     period = query.inferred.get("period")
     if period:
@@ -854,12 +853,16 @@ def _near_duplicate(a: str, b: str) -> bool:
     return op == "replace" and i2 - i1 == 1 == j2 - j1 and not short[i1][0].isdigit()
 
 
-def _about_another_country(query: Query, hit: Hit, sentence: str) -> bool:
-    """Whether ``sentence`` comes from another named country's document and does not name the asked one."""
+def _about_another_country(query: Query, hit: Hit, text: str, union_answers: bool = True) -> bool:
+    """Whether ``text`` (of ``hit``'s passage) is another named country's and does not name the asked one.
+
+    With ``union_answers`` false, a Union-wide text (or one of no known
+    country) that never names the asked country does not answer for it either.
+    """
     own = hit.chunk.meta.country
-    if not query.countries or own in ("", "EU") or own in query.countries:
+    if not query.countries or own in query.countries or (union_answers and own in ("", "EU")):
         return False
-    return not set(query.countries) & set(country_mentions(sentence))
+    return not set(query.countries) & set(country_mentions(text))
 
 
 COMPLEMENT_GAIN = 0.2  # share of the question's weight a complementary sentence must add
