@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
@@ -28,6 +28,7 @@ from .metadata import COUNTRIES, country_mentions, period_mentions
 from .numbers import find_numbers
 from .query import Query
 from .records import Chunk, Citation, Hit
+from .tables import TableRow, row_countries
 
 _ABBREV = r"(?<!\bNo\.)(?<!\bnr\.)(?<!\bArt\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bp\.)(?<!\bpp\.)(?<!\bpt\.)(?<!\bcf\.)(?<!\bvs\.)"
 # PDF text often runs a bulleted list into one line ("Links • User Manual •
@@ -175,6 +176,9 @@ class Sentence:
     # unit's weight: lets the composer add a sentence for an uncovered part.
     covered: frozenset[int] = frozenset()
     weights: tuple[float, ...] = ()
+    # The document's own characters when ``text`` is not them: a table row
+    # is shown with its headers (``TableRow.rendered``) but highlighted as printed.
+    quote: str = ""
 
 
 _BARE_MARKER = re.compile(r"\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]")
@@ -648,7 +652,9 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         prior = 1.0 / (1.0 + HIT_PRIOR * i)
         analysed = _analyse(chunk)
         context = analysed.context
-        for s, e, sent, words, heading in analysed.sentences:
+        # (Unit tests pass no index with their units: their passages have no tables.)
+        rows = index.table_rows(chunk) if index is not None else ()
+        for s, e, sent, words, heading, cue_text, quote in _with_rows(analysed.sentences, chunk, rows, query.countries):
             covered = 0.0
             own: set[int] = set()
             for j, u in enumerate(units):
@@ -661,10 +667,10 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
             coverage = covered / total if total else 1.0
             # One question may name several kinds ("how much … and what share"):
             # a sentence giving any of them can answer; coverage decides the rest.
-            cues = not wants or any(_cue_ok(w, sent, counted, words, asked) for w in wants)
+            cues = not wants or any(_cue_ok(w, cue_text, counted, words, asked) for w in wants)
             bonus = 0.4
-            if wants and cues and "(" in sent:
-                aside = _PARENTHETICAL.sub(" ", sent)
+            if wants and cues and "(" in cue_text:
+                aside = _PARENTHETICAL.sub(" ", cue_text)
                 if not any(_cue_ok(w, aside, counted, words, asked) for w in wants):
                     bonus = 0.2  # the fact is only in an aside: "(… not older than 18 months)"
             # The right kind of fact counts only in a sentence about the question.
@@ -676,8 +682,40 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
             if query.previous_answer and _said_before(sent, query.previous_answer):
                 score *= 0.6  # a follow-up asks for something new, not the last answer again
             out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0,
-                                frozenset(own), weights))
+                                frozenset(own), weights, quote))
     return sorted(out, key=lambda x: -x.score)
+
+
+def _with_rows(sentences: Iterable[tuple[int, int, str, Words, bool]], chunk: Chunk, rows: Sequence[TableRow],
+               countries: Sequence[str]) -> Iterator[tuple[int, int, str, Words, bool, str, str]]:
+    """A passage's sentences with each table row read as one sentence instead of a line per cell.
+
+    Yields (start, end, text, words, is heading, text for the kind-of-fact
+    checks, verbatim text when ``text`` is not). A row is shown with its
+    caption and headers and read with them (its figures are what the headers
+    say), its cues with the caption's unit. When the question names a
+    country, the other rows of a table of countries are not candidates:
+    Latvia's allocation is neither Sweden's row nor the Member States' total.
+    """
+    if not rows:
+        for s, e, sent, words, heading in sentences:
+            yield s, e, sent, words, heading, sent, ""
+        return
+    spans = [(r.start - chunk.start, r.end - chunk.start) for r in rows]
+    for s, e, sent, words, heading in sentences:
+        if not any(a <= s and e <= b for a, b in spans):
+            yield s, e, sent, words, heading, sent, ""
+    by_country = any(row.country for row in rows)
+    for row, (a, b) in zip(rows, spans, strict=True):
+        if countries and by_country and row.country not in countries:
+            continue
+        stated = row.stated()
+        yield a, b, row.rendered(), _row_words(stated, chunk.meta.language), False, stated, chunk.text[a:b]
+
+
+@lru_cache(maxsize=4096)
+def _row_words(stated: str, language: str) -> Words:
+    return Words.of(stated, language)
 
 
 @dataclass(frozen=True)
@@ -690,6 +728,14 @@ class Decision:
 # "Hoeveel procent …?", "how many euros …?" ask for a figure, not a count of things.
 _UNIT_WORDS = frozenset({"percent", "procent", "pourcent", "euro", "euros", "eur", "kronor", "miljoner", "million",
                          "millions"})
+
+
+_FIGURE_WANTS = frozenset({"amount", "how_much", "count"})
+
+
+def asks_for_figure(question: str) -> bool:
+    """Whether ``question`` asks for an amount or a count ("How much …?", "What was Latvia's allocation?")."""
+    return bool(_wants(question) & _FIGURE_WANTS)
 
 
 def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min_coverage: float,
@@ -705,7 +751,7 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     evidence = [hits[s.hit_index] for s in sentences[:3]]
     evidence_text = " ".join(h.chunk.text + " " + h.chunk.meta.title for h in evidence)
     for code in query.countries:
-        ok = any(h.chunk.meta.country == code for h in evidence) or code in country_mentions(evidence_text)
+        ok = any(h.chunk.meta.country == code for h in evidence) or code in _countries_named(evidence_text)
         if not ok:
             return Decision(True, "other_country", _country_name(code, query.language))
     # The answering passage itself may be another country's ("Närmare 80
@@ -714,7 +760,7 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     # Latvia receive?") is not in an EU act that never names the country.
     own = hits[best.hit_index]
     wants = _wants(query.question)
-    figure = bool(wants & {"amount", "how_much", "count"})
+    figure = bool(wants & _FIGURE_WANTS)
     if _about_another_country(query, own, f"{own.chunk.meta.title} {own.chunk.text}", union_answers=not figure):
         return Decision(True, "other_country", _country_name(query.countries[0], query.language))
     period = query.inferred.get("period")
@@ -862,7 +908,22 @@ def _about_another_country(query: Query, hit: Hit, text: str, union_answers: boo
     own = hit.chunk.meta.country
     if not query.countries or own in query.countries or (union_answers and own in ("", "EU")):
         return False
-    return not set(query.countries) & set(country_mentions(text))
+    return not set(query.countries) & _countries_named(text)
+
+
+def _about_another_period(query: Query, hit: Hit, text: str) -> bool:
+    """Whether ``hit``'s passage is of another programme period than the one asked, and ``text`` does not name it."""
+    period = query.inferred.get("period")
+    own = hit.chunk.meta.period
+    if not period or not own or own == period:
+        return False
+    a, b = period.split("-")
+    return not re.search(rf"{a}\s*[-–—/]\s*{b}", text)
+
+
+def _countries_named(text: str) -> set[str]:
+    """Countries ``text`` names, in words or as the label of a table row ("LV" above its figures)."""
+    return set(country_mentions(text)) | row_countries(text)
 
 
 COMPLEMENT_GAIN = 0.2  # share of the question's weight a complementary sentence must add
@@ -998,6 +1059,8 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             continue
         if _about_another_country(query, hits[s.hit_index], s.text):
             continue  # a Sweden question is not topped up with Latvia's sentences
+        if _about_another_period(query, hits[s.hit_index], s.text):
+            continue  # nor a 2014-2020 question with a 2021-2027 press release's figures
         close = s.score >= CLOSE * best.score
         # A budget answer also gives the split (total, EU share, national share)
         # when the next sentence of the same passage carries amounts; a limit
@@ -1044,7 +1107,7 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     parts = []
     for s in chosen:
         n = numbers.setdefault(s.hit_index, len(numbers) + 1)
-        highlights.setdefault(s.hit_index, []).append(s.text)
+        highlights.setdefault(s.hit_index, []).append(s.quote or s.text)
         parts.append(f"{s.text} [{n}]")
     citations = tuple(
         citation_for(n, hits[i], " … ".join(highlights[i])) for i, n in sorted(numbers.items(), key=lambda x: x[1])

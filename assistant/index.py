@@ -23,6 +23,7 @@ from .keyword import KeywordIndex
 from .records import Chunk
 from .settings import Settings
 from .store import ChromaStore, ManifestEntry
+from .tables import TableRow, may_hold_rows, row_countries, table_rows
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ class Index:
         # at 100k chunks.
         self._filtered: dict[tuple[tuple[str, str], ...], tuple[frozenset[str], np.ndarray]] = {}
         self._dense: tuple[list[str], np.ndarray] | None = None
+        # Chunk ids holding a table row labelled with each country code, for
+        # one fingerprint (``labelled_chunks``).
+        self._labelled: tuple[str, dict[str, list[str]]] = ("", {})
         self.refresh(force=True)
 
     @property
@@ -241,17 +245,45 @@ class Index:
         want = section.casefold()
         return next((c for c in self._document_chunks(doc_id) if c.section.casefold() == want), None)
 
+    def table_rows(self, chunk: Chunk) -> tuple[TableRow, ...]:
+        """The table rows inside ``chunk`` (document offsets), with the headers their document gives.
+
+        A table longer than a passage has its header in the first passage
+        only, so rows are read from the whole document.
+        """
+        if not may_hold_rows(chunk.text):
+            return ()
+        rows = table_rows(self.document_text(chunk.doc_id))
+        return tuple(r for r in rows if chunk.start <= r.start and r.end <= chunk.end)
+
+    def labelled_chunks(self, code: str) -> list[Chunk]:
+        """The live passages holding a table row labelled with country ``code`` ("LV")."""
+        fingerprint, by_code = self._labelled
+        chunks = self._chunks
+        if fingerprint != self._fingerprint:
+            by_code = {}
+            for cid, c in chunks.items():
+                for country in row_countries(c.text):
+                    by_code.setdefault(country, []).append(cid)
+            self._labelled = (self._fingerprint, by_code)
+        return [chunks[cid] for cid in by_code.get(code, []) if cid in chunks]
+
     def chunk_count(self) -> int:
         return len(self._chunks)
 
     def document_text(self, doc_id: str) -> str:
-        """The document text reassembled from its chunks (gaps as spaces)."""
+        """The document text reassembled from its chunks, offsets kept.
+
+        A gap between chunks is whitespace in the document, mostly line ends
+        (chunks end at paragraphs and lines): it is filled with line breaks so
+        that line-based structure (a table printed one cell per line) survives.
+        """
         parts = self._document_chunks(doc_id)
         out: list[str] = []
         pos = 0
         for c in parts:
             if c.start > pos:
-                out.append(" " * (c.start - pos))
+                out.append("\n" * (c.start - pos))
             out.append(c.text[max(0, pos - c.start):])
             pos = max(pos, c.end)
         return "".join(out)

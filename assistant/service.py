@@ -20,6 +20,7 @@ from .extractive import (
     Sentence,
     Unit,
     abstention_text,
+    asks_for_figure,
     compose,
     decide,
     question_units,
@@ -35,6 +36,7 @@ from .records import Answer, Hit
 from .retrieve import RetrievalConfig, query_vector, retrieve
 from .settings import Settings
 from .store import ManifestEntry
+from .tables import row_countries
 from .verify import looks_like_instruction
 
 if TYPE_CHECKING:
@@ -51,6 +53,9 @@ log = logging.getLogger(__name__)
 # at least 90 % of unanswerable questions abstained on both sets. Above 0.3
 # false abstentions cost more than they save.
 MIN_COVERAGE = 0.3
+# Tables with a row for the asked country read on a second look (``_focused``);
+# a corpus holds few such tables (../shared/corpus: one).
+MAX_TABLES = 4
 
 
 class Assistant:
@@ -174,7 +179,7 @@ class Assistant:
         units = question_units(self.index, query)
         sentences = self._sentences(query, hits, units)
         decision = decide(query, hits, sentences, self.min_coverage, units)
-        if decision.reason in ("other_country", "other_period"):
+        if decision.reason in ("other_country", "other_period", "not_covered"):
             focused = self._focused(query, decision, vector, ranked, units)
             if focused is not None:
                 hits, sentences, decision = focused
@@ -212,15 +217,25 @@ class Assistant:
         search again among the passages of that country's documents, and
         keep the first search's candidates that name it (for a period: the
         documents of that period); if those answer, they are the answer,
-        otherwise the abstention stands.
+        otherwise the abstention stands. A country's figure may also be a row
+        of a table (``_country_tables``), read on this second look too, also
+        when the first passages did not cover the question at all.
         """
         k = self._hit_count
         # An explicit filter is the user's choice: never searched around.
-        if decision.reason == "other_country" and len(query.countries) == 1 and "country" not in query.filters:
+        one_country = len(query.countries) == 1 and "country" not in query.filters
+        if decision.reason == "other_country" and one_country:
             code = query.countries[0]
             pool = retrieve(self.index, replace(query, filters={**query.filters, "country": code}), k,
                             self.retrieval, vector)
-            pool += [h for h in ranked if code in country_mentions(f"{h.chunk.meta.title} {h.chunk.text}")]
+            pool += [h for h in ranked if code in country_mentions(f"{h.chunk.meta.title} {h.chunk.text}")
+                     or code in row_countries(h.chunk.text)]
+            pool += self._country_tables(query, code, pool)
+        elif decision.reason == "not_covered" and one_country:
+            tables = self._country_tables(query, query.countries[0], ranked[:k])
+            if not tables:
+                return None
+            pool = ranked[:k] + tables
         elif decision.reason == "other_period" and "period" in query.inferred and "period" not in query.filters:
             pool = retrieve(self.index, replace(query, filters={**query.filters, "period": query.inferred["period"]}),
                             k, self.retrieval, vector)
@@ -236,6 +251,26 @@ class Assistant:
         sentences = self._sentences(query, hits, units)
         again = decide(query, hits, sentences, self.min_coverage, units)
         return None if again.abstain else (hits, sentences, again)
+
+    def _country_tables(self, query: Query, code: str, pool: list[Hit]) -> list[Hit]:
+        """Passages with a table row for country ``code``, as hits ahead of ``pool``.
+
+        For figure questions only. A country's figure may be a table row
+        that names it only by its code (Annex I of 516/2014: "LV", then its
+        amounts); both searches rank such a passage far down (fused rank 93
+        for "Latvia's allocation 2014-2020"), since its words are figures.
+        A row labelled with the country is about it more surely than a
+        passage that names it in passing, so the table is read first; the
+        answer step reads the row with its headers and decides on coverage.
+        """
+        if not asks_for_figure(query.question):
+            return []
+        allowed = self.index.filtered(query.filters)[0] if query.filters else None
+        top = max((h.score for h in pool), default=1.0) * 1.01
+        have = {h.chunk.chunk_id for h in pool}
+        tables = [c for c in self.index.labelled_chunks(code)
+                  if c.chunk_id not in have and (allowed is None or c.chunk_id in allowed)]
+        return [Hit(c, top) for c in tables[:MAX_TABLES]]
 
     def _abstain(self, query: Query, key: str, hits: list[Hit], t0: float, t1: float, t2: float) -> Answer:
         return Answer(

@@ -1120,3 +1120,103 @@ def test_a_sentence_has_the_kind_of_fact_asked_for(want: str, sentence: str, has
     from assistant.extractive import Words, _cue_ok
 
     assert _cue_ok(want, sentence, None, Words.of(sentence, "en")) is has_it
+
+
+# Annex I of Regulation 516/2014 as EUR-Lex prints it: one cell per line (label | cells per row here).
+_ANNEX_I_ROWS = """AT|5 000 000|2,65 %|59 533 977|64 533 977
+BE|5 000 000|3,75 %|84 250 977|89 250 977
+BG|5 000 000|0,22 %|5 006 777|10 006 777
+CY|10 000 000|0,99 %|22 308 677|32 308 677
+CZ|5 000 000|0,94 %|21 185 177|26 185 177
+DE|5 000 000|9,05 %|203 416 877|208 416 877
+EE|5 000 000|0,23 %|5 156 577|10 156 577
+ES|5 000 000|11,22 %|252 101 877|257 101 877
+FI|5 000 000|0,82 %|18 488 777|23 488 777
+FR|5 000 000|11,60 %|260 565 577|265 565 577
+GR|5 000 000|11,32 %|254 348 877|259 348 877
+HR|5 000 000|0,54 %|12 133 800|17 133 800
+HU|5 000 000|0,83 %|18 713 477|23 713 477
+IE|5 000 000|0,65 %|14 519 077|19 519 077
+IT|5 000 000|13,59 %|305 355 777|310 355 777
+LT|5 000 000|0,21 %|4 632 277|9 632 277
+LU|5 000 000|0,10 %|2 160 577|7 160 577
+LV|5 000 000|0,39 %|8 751 777|13 751 777
+MT|10 000 000|0,32 %|7 178 877|17 178 877
+NL|5 000 000|3,98 %|89 419 077|94 419 077
+PL|5 000 000|2,60 %|58 410 477|63 410 477
+PT|5 000 000|1,24 %|27 776 377|32 776 377
+RO|5 000 000|0,75 %|16 915 877|21 915 877
+SE|5 000 000|5,05 %|113 536 877|118 536 877
+SI|5 000 000|0,43 %|9 725 477|14 725 477
+SK|5 000 000|0,27 %|5 980 477|10 980 477
+UK|5 000 000|16,26 %|365 425 577|370 425 577
+MS Totals|145 000 000|100,00 %|2 247 000 000|2 392 000 000"""
+_ANNEX_I = ("ANNEX I\nMultiannual breakdowns per Member State for the period 2014-2020 (in EUR)\nMember State\n"
+            "Minimum amount\n% average 2011-2013 allocations ERF+IF+RF\nAverage amount 2011-2013\nTOTAL\n"
+            + _ANNEX_I_ROWS.replace("|", "\n") + "\n")
+_TABLE_LEAD = "Multiannual breakdowns per Member State for the period 2014-2020 (in EUR) — "
+_TABLE_CELLS = ("Minimum amount: {}; % average 2011-2013 allocations ERF+IF+RF: {}; Average amount 2011-2013: {}; "
+                "TOTAL: {}")
+
+
+def test_a_countrys_figure_is_read_from_its_row_of_a_table(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Annex I names each Member State by its code only ("LV", then four figures, a line each): the row
+    is found, read and shown with the table's headers, and quoted as printed."""
+    from assistant.ingest import ingest
+    from assistant.service import Assistant
+
+    articles = "".join(
+        f"Article {n}\nResources for {topic}\n1.   The allocation of resources to the Member States for {topic} "
+        f"under the Fund shall be made in accordance with the rules of this Regulation for the period 2014-2020.\n"
+        for n, topic in enumerate(["asylum", "integration", "return", "solidarity", "resettlement", "relocation",
+                                   "operating support", "specific actions", "Union actions", "emergency assistance",
+                                   "technical assistance", "the European Migration Network", "evaluation",
+                                   "monitoring"], start=10))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "amif.txt").write_text(
+        "Regulation (EU) No 516/2014 establishing the Asylum, Migration and Integration Fund\n\n"
+        f"{articles}{_ANNEX_I}", encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    assistant = Assistant(settings)
+    # The table is longer than a passage: Latvia's row is in a passage without the header.
+    lv_chunk = next(c for c in assistant.index.chunks().values() if "\nLV\n" in c.text)
+    assert "Minimum amount" not in lv_chunk.text
+    ans = assistant.answer("What was Latvia's AMIF allocation for 2014-2020?")
+    assert ans.answer == ("According to the indexed documents: " + _TABLE_LEAD + "LV: "
+                          + _TABLE_CELLS.format("5 000 000", "0,39 %", "8 751 777", "13 751 777") + " [1]")
+    (cite,) = ans.citations
+    assert cite.highlight == "LV\n5 000 000\n0,39 %\n8 751 777\n13 751 777"
+    assert _doc_text(assistant, cite.doc_id)[cite.start:cite.end] == cite.quote
+    assert cite.highlight in cite.quote
+    # Another country's row, Greece by name, in Swedish.
+    ans = assistant.answer("Hur mycket fick Grekland från AMIF 2014-2020?")
+    assert ans.answer == ("Enligt de indexerade dokumenten (citerade på originalspråket): " + _TABLE_LEAD + "GR: "
+                          + _TABLE_CELLS.format("5 000 000", "11,32 %", "254 348 877", "259 348 877") + " [1]")
+    # No row for Norway: not the Member States' total, nor anyone else's row.
+    ans = assistant.answer("How much did Norway receive from AMIF in 2014-2020?")
+    assert ans.abstained and "for Norway" in ans.answer
+    # Read a line at a time, as before tables were read, the annex does not answer.
+    assistant.index.table_rows = lambda chunk: ()  # type: ignore[method-assign]
+    assert assistant.answer("What was Latvia's AMIF allocation for 2014-2020?").abstained
+
+
+def test_a_countrys_allocation_from_annex_i_on_the_shared_corpus(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """Regulation 516/2014's Annex I names Latvia "LV": both searches rank that passage far down, the
+    second look for the country reads it."""
+    from assistant.retrieve import query_vector, retrieve
+    from assistant.service import Assistant
+
+    assistant = Assistant(shared_index)
+    question = "What was Latvia's AMIF allocation for 2014-2020 under Regulation 516/2014?"
+    query = assistant.understand(question)
+    ranked = retrieve(assistant.index, query, 40, assistant.retrieval,
+                      query_vector(assistant.index, query, assistant.retrieval))
+    assert not any("\nLV\n" in h.chunk.text for h in ranked[:12])
+    ans = assistant.answer(question)
+    assert not ans.abstained, ans.answer
+    assert ans.answer == ("According to the indexed documents: " + _TABLE_LEAD + "LV: "
+                          + _TABLE_CELLS.format("5 000 000", "0,39 %", "8 751 777", "13 751 777") + " [1]")
+    assert ans.citations[0].source.endswith("EU_32014R0516_AMIF_Regulation_516-2014_fulltext_EN.txt")
+    ans = assistant.answer("How much was Sweden allocated under Annex I of the 2014-2020 AMIF regulation?")
+    assert "SE: " + _TABLE_CELLS.format("5 000 000", "5,05 %", "113 536 877", "118 536 877") + " [1]" in ans.answer
