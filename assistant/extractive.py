@@ -386,6 +386,11 @@ class Words:
         toks = frozenset(tokenize(text, language))
         if language != "en":  # English stems too: an English question's words must match
             toks |= frozenset(tokenize(text, "en"))
+        if language == "nl":
+            # The Dutch stemmer keeps a verb's -t/-d ("bepaalt", "bepaald",
+            # "scoort" but "bepalen" -> bepaal, "scoren" -> scoor): the bare
+            # stem is added so that every form of the verb covers the others.
+            toks |= frozenset(t[:-1] for t in toks if len(t) >= 6 and t[-1] in "dt")
         return cls(toks, " ".join(sorted(toks)), frozenset(concepts_of(text)), text)
 
     @cached_property

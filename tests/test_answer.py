@@ -541,6 +541,15 @@ def test_spelled_out_durations_and_inflections() -> None:
     said = Words.of("Genom förordningen upphävs förordningen (2014:1538).", "sv")
     assert _covers(Unit(None, "upphävd", 4.0), said)
     assert not _covers(Unit(None, "upphävd", 4.0), Words.of("Förordningen träder i kraft den 1 november.", "sv"))
+    # Dutch verbs keep their -t/-d through the stemmer: "Hoe wordt de rangorde bepaald als … even hoog scoren?"
+    # is answered by "Bij gelijke waardering bepaalt het tijdstip … de volgorde" and "… scoort".
+    from assistant.keyword import tokenize
+
+    assert tokenize("bepaald bepaalt scoren scoort", "nl") == ["bepaald", "bepaalt", "scoor", "scoort"]
+    said = Words.of("Bij gelijke waardering bepaalt het tijdstip van ontvangst de volgorde.", "nl")
+    assert _covers(Unit(None, "bepaald", 4.0), said)
+    assert _covers(Unit(None, "scoor", 4.0), Words.of("Een project scoort meer punten.", "nl"))
+    assert not _covers(Unit(None, "bepaald", 4.0), Words.of("Het tijdstip van ontvangst telt.", "nl"))
 
 
 def test_the_question_word_is_not_a_topic(seed_assistant) -> None:
