@@ -659,6 +659,8 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         context = analysed.context
         # (Unit tests pass no index with their units: their passages have no tables.)
         rows = index.table_rows(chunk) if index is not None else ()
+        lead = _cut_lead_in(index.previous_chunk(chunk), chunk) \
+            if index is not None and _opens_with_items(chunk) else None
         for s, e, sent, words, heading, cue_text, quote in _with_rows(analysed.sentences, chunk, rows, query.countries):
             covered = 0.0
             own: set[int] = set()
@@ -666,8 +668,10 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
                 if _covers(u, words):
                     covered += u.weight
                     own.add(j)
-                elif _covers(u, context):
-                    covered += 0.5 * u.weight  # the title/section can supply a term the sentence omits
+                elif _covers(u, context) or (lead is not None and s < lead.items_end and _covers(u, lead.words)):
+                    # The title/section, or for the items a passage opens with,
+                    # the lead-in they complete, can supply a term the sentence omits.
+                    covered += 0.5 * u.weight
 
             coverage = covered / total if total else 1.0
             # One question may name several kinds ("how much … and what share"):
@@ -689,6 +693,67 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
             out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0,
                                 frozenset(own), weights, quote))
     return sorted(out, key=lambda x: -x.score)
+
+
+# The first marker of a list: the line before it introduces the list.
+_FIRST_MARKER = re.compile(r"\(?(?:a|i|1)[.)]")
+
+
+@dataclass(frozen=True)
+class _LeadIn:
+    """The lead-in of a list cut at a passage boundary, as the next passage sees it."""
+
+    start: int  # document offsets of the lead-in up to and including its colon
+    end: int
+    text: str
+    words: Words
+    items_end: int  # where the list's items end in the passage that continues it (passage offset)
+
+
+def _cut_lead_in(previous: Chunk | None, chunk: Chunk) -> _LeadIn | None:
+    """The lead-in of a list that ``chunk`` continues from ``previous``, or None.
+
+    A list longer than a passage is cut: "(vi) for the EMFAF, the AMIF, the
+    ISF and the BMVI support: 6 %;" opens a passage whose lead-in ("… the
+    flat rate for technical assistance … by applying the percentages set out
+    in points (i) to (vii)") closes the one before. The items it opens with
+    read their lead-in's words as context, and are quoted after it. Read
+    line by line: a lead-in keeps its first items in one sentence.
+    """
+    sentences = _analyse(chunk).sentences
+    if previous is None or not sentences or not _item_shaped(sentences[0][2]) or previous.end < chunk.start - 2:
+        return None
+    lines = [(m.start() + len(m.group()) - len(m.group().lstrip()), m.group().strip())
+             for m in re.finditer(r"[^\n]+", previous.text) if m.group().strip()]
+    if not lines or not (_UNFINISHED.search(lines[-1][1]) or _BARE_MARKER.fullmatch(lines[-1][1])):
+        return None  # the passage before ends with a finished sentence, not an open list
+    # Back over the items at its end to the line that opens the list: the one
+    # right before its first marker ("(i)", "(a)", "1."), or one ending in a
+    # colon (an item's own "… support: 6 %;" is not one).
+    for k in range(len(lines) - 1, max(-1, len(lines) - 1 - 4 * MAX_LIST_ITEMS), -1):
+        s, line = lines[k]
+        if (k + 1 < len(lines) and _FIRST_MARKER.fullmatch(lines[k + 1][1])) or line.endswith(":"):
+            break
+        if not (_item_shaped(line) or (k > 0 and _BARE_MARKER.fullmatch(lines[k - 1][1]))):
+            return None
+    else:
+        return None
+    # Of a paragraph ("Ces dépenses sont … Elles sont notamment justifiées par :"), its last sentence.
+    cut = split_sentences(line)[-1][0]
+    s, lead_in = s + cut, line[cut:]
+    items_end = 0
+    for _s, e, text, _w, _h in sentences:
+        if not _item_shaped(text) or _ends_list(text, False):
+            break
+        items_end = e
+    start = previous.start + s
+    return _LeadIn(start, start + len(lead_in), lead_in, Words.of(lead_in, chunk.meta.language), items_end)
+
+
+def _opens_with_items(chunk: Chunk) -> bool:
+    """Whether ``chunk`` starts with a list item (a cheap test before looking for its lead-in)."""
+    sentences = _analyse(chunk).sentences
+    return bool(sentences) and _item_shaped(sentences[0][2])
 
 
 def _with_rows(sentences: Iterable[tuple[int, int, str, Words, bool]], chunk: Chunk, rows: Sequence[TableRow],
@@ -1045,12 +1110,14 @@ def _with_hit(hits: Sequence[Hit], passage: Chunk, score: float) -> tuple[list[H
 def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             max_sentences: int = 3, next_chunk: Callable[[Chunk], Chunk | None] | None = None,
             section_chunk: Callable[[str, str], Chunk | None] | None = None,
+            previous_chunk: Callable[[Chunk], Chunk | None] | None = None,
             ) -> tuple[str, tuple[Citation, ...]]:
     """The answer text (verbatim sentences with [n]) and its citations.
 
     ``next_chunk`` (the index's) lets a list cut at a passage boundary be
-    completed; ``section_chunk`` lets a "which …?" answer that says the list is
-    "listed in Annex III" quote that annex.
+    completed, ``previous_chunk`` an item of it be quoted after its lead-in;
+    ``section_chunk`` lets a "which …?" answer that says the list is "listed
+    in Annex III" quote that annex.
     """
     best = sentences[0]
     chosen = [best]
@@ -1107,6 +1174,14 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     # quoted line is in a cited passage.
     k = chosen.index(best) + 1
     chosen[k:k] = extra
+    # An item of a list whose lead-in closes the passage before ("for the
+    # AMIF …: 6 %;") says what it is only with that lead-in: quoted before it.
+    lead = _cut_lead_in(previous_chunk(own), own) \
+        if previous_chunk is not None and _opens_with_items(own) else None
+    if lead is not None and best.start - own.start < lead.items_end:
+        hits, at = _with_hit(hits, previous_chunk(own), hits[best.hit_index].score)  # type: ignore[arg-type]
+        first = next(i for i, c in enumerate(chosen) if c.hit_index == best.hit_index)  # its items are in order
+        chosen.insert(first, Sentence(at, lead.start, lead.end, lead.text, 0.0, 0.0, frozenset(), best.weights))
     numbers: dict[int, int] = {}
     highlights: dict[int, list[str]] = {}
     parts = []

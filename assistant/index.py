@@ -240,6 +240,11 @@ class Index:
         """The passage of the same document that starts after ``chunk`` (overlapping or not), or None."""
         return next((c for c in self._document_chunks(chunk.doc_id) if c.start > chunk.start), None)
 
+    def previous_chunk(self, chunk: Chunk) -> Chunk | None:
+        """The passage of the same document that starts before ``chunk`` (the last such), or None."""
+        before = [c for c in self._document_chunks(chunk.doc_id) if c.start < chunk.start]
+        return before[-1] if before else None
+
     def section_chunk(self, doc_id: str, section: str) -> Chunk | None:
         """The first passage of ``doc_id`` whose section is ``section`` (case-insensitive), or None."""
         want = section.casefold()

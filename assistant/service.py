@@ -188,7 +188,8 @@ class Assistant:
             abstained = True
         else:
             text, cites = compose(query, hits, sentences, next_chunk=self.index.next_chunk,
-                                  section_chunk=self.index.section_chunk)
+                                  section_chunk=self.index.section_chunk,
+                                  previous_chunk=self.index.previous_chunk)
             abstained = False
         t3 = time.perf_counter()
         return Answer(

@@ -1229,3 +1229,76 @@ def test_a_countrys_allocation_from_annex_i_on_the_shared_corpus(shared_index) -
     assert ans.citations[0].source.endswith("EU_32014R0516_AMIF_Regulation_516-2014_fulltext_EN.txt")
     ans = assistant.answer("How much was Sweden allocated under Annex I of the 2014-2020 AMIF regulation?")
     assert "SE: " + _TABLE_CELLS.format("5 000 000", "5,05 %", "113 536 877", "118 536 877") + " [1]" in ans.answer
+
+
+# Article 36(5) of the Common Provisions Regulation 2021/1060, its list of percentages cut between two passages.
+_CPR_36 = ("5.   Where the Union contribution for technical assistance is reimbursed pursuant to point (e) of Article 51, "
+           "the following elements shall apply:\n(b)\nthe reimbursement is made, by applying the percentages set out "
+           "in points (i) to (vii) to the eligible expenditure included in each payment application;\n(i)\nfor the "
+           "ERDF support under the Investment for jobs and growth goal: 3,5 %;\n(ii)\nfor the Cohesion Fund support: "
+           "2,5 %;\n(vi)\nfor the EMFAF, the AMIF, the ISF and the BMVI support: 6 %;\n(vii)\nfor programmes under "
+           "the Investment for jobs and growth goal that concern only the outermost regions, the percentage shall be "
+           "increased by 1 percentage point;\n(c)\nthe amounts allocated to technical assistance identified in the "
+           "programme correspond to the percentages set out in points (i) to (vi).\n6.   Specific rules for "
+           "technical assistance for Interreg programmes shall be set out in the Interreg Regulation.")
+_CPR_LEAD = ("the reimbursement is made, by applying the percentages set out in points (i) to (vii) to the eligible "
+             "expenditure included in each payment application;")
+
+
+def test_a_passage_that_opens_with_list_items_reads_and_quotes_their_lead_in() -> None:
+    """"(vi) for the EMFAF, the AMIF … 6 %;" says what its 6 % is only with the lead-in that closes the passage before."""
+    from assistant.extractive import Sentence, _cut_lead_in, compose, split_sentences
+    from assistant.query import understand
+
+    first, second = _two_passages(_CPR_36, "(vi)", "Regulation (EU) 2021/1060")
+    lead = _cut_lead_in(first, second)
+    assert lead is not None and lead.text == _CPR_LEAD
+    assert _CPR_36[lead.start:lead.end] == _CPR_LEAD
+    # The passage's opening items (the outer list's "(c)" among them) end at the next paragraph, "6.".
+    assert second.text[:lead.items_end].endswith("correspond to the percentages set out in points (i) to (vi).")
+    assert {"reimburs", "percentag"} <= lead.words.toks
+    # The item is quoted after its lead-in, which is cited as the first passage.
+    spans = split_sentences(second.text)
+    s, e = next((s, e) for s, e in spans if second.text[s:e].startswith("for the EMFAF"))
+    best = Sentence(0, second.start + s, second.start + e, second.text[s:e], 1.0, 1.0, frozenset({0}), (1.0,))
+    previous = {"c2": first}
+    text, cites = compose(understand("What rate is reimbursed for technical assistance under the AMIF?", None, None),
+                          [Hit(second, 0.9)], [best], previous_chunk=lambda c: previous.get(c.chunk_id))
+    assert text == (f"According to the indexed documents: {_CPR_LEAD} [1] for the EMFAF, the AMIF, the ISF and the "
+                    "BMVI support: 6 %; [2]")
+    assert [c.quote for c in cites] == [first.text, second.text]
+    assert cites[0].highlight == _CPR_LEAD
+    # A colon at a line's end opens a list; an item's own colon ("… support: 2,5 %;") does not.
+    colon = "The following percentages shall apply:\n(i)\nfor the ERDF: 3,5 %;\n(ii)\nfor the AMIF: 6 %;\nEnd."
+    a, b = _two_passages(colon, "(ii)", "Rules")
+    cut = _cut_lead_in(a, b)
+    assert cut is not None and cut.text == "The following percentages shall apply:"
+    # A passage cut right after an item's marker; a lead-in that ends a paragraph of several sentences.
+    marked = ("Beneficiaries shall acknowledge support from the Funds to the operation by:\n(a)\nputting a short "
+              "description on the website;\n(b)\nproviding a statement;\n(c)\ndisplaying durable plaques.")
+    a, b = _two_passages(marked, "displaying", "Rules")
+    cut = _cut_lead_in(a, b)
+    assert cut is not None and cut.text == "Beneficiaries shall acknowledge support from the Funds to the operation by:"
+    french = ("Ces dépenses sont proportionnées au temps passé. Elles sont notamment justifiées par :\n"
+              "- les fiches de poste ;\n- une feuille de temps.")
+    a, b = _two_passages(french, "- une", "Arrêté")
+    cut = _cut_lead_in(a, b)
+    assert cut is not None and (cut.text, french[cut.start:cut.end]) == ("Elles sont notamment justifiées par :",) * 2
+    # A passage before that ends with a finished sentence leaves the items alone.
+    a, b = _two_passages("Article 3\nThe rates are set out below.\n(a)\nfor the AMIF: 6 %;", "(a)", "Rules")
+    assert _cut_lead_in(a, b) is None
+    # So does a passage that does not open with an item.
+    a, b = _two_passages(_CPR_36, "6.   Specific", "Regulation (EU) 2021/1060")
+    assert _cut_lead_in(a, b) is None
+
+
+def test_the_cpr_technical_assistance_rate_on_the_shared_corpus(shared_index) -> None:  # type: ignore[no-untyped-def]
+    from assistant.service import Assistant
+
+    ans = Assistant(shared_index).answer("At what rate is technical assistance of Member States reimbursed for the AMIF?")
+    assert not ans.abstained, ans.answer
+    assert ans.answer.startswith("According to the indexed documents: the reimbursement is made, by applying the "
+                                 "percentages set out in points (i) to (vii)")
+    assert "Article 22(3); [1] for the EMFAF, the AMIF, the ISF and the BMVI support: 6 %; [2]" in ans.answer
+    assert {c.source.rsplit("/", 1)[-1] for c in ans.citations[:2]} == {
+        "EU_32021R1060_CPR_Regulation_2021-1060_fulltext_EN.txt"}
