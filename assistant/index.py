@@ -254,12 +254,15 @@ class Index:
         """The table rows inside ``chunk`` (document offsets), with the headers their document gives.
 
         A table longer than a passage has its header in the first passage
-        only, so rows are read from the whole document.
+        only, so rows are read from the whole document. Only tables whose
+        header was found: a run of lines without one may be a table read out
+        of step (the CPR's intervention fields start each row with a code, so
+        "label, then figures" pairs one row's label with the next row's code).
         """
         if not may_hold_rows(chunk.text):
             return ()
         rows = table_rows(self.document_text(chunk.doc_id))
-        return tuple(r for r in rows if chunk.start <= r.start and r.end <= chunk.end)
+        return tuple(r for r in rows if r.headers and chunk.start <= r.start and r.end <= chunk.end)
 
     def labelled_chunks(self, code: str) -> list[Chunk]:
         """The live passages holding a table row labelled with country ``code`` ("LV")."""

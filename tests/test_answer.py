@@ -1173,6 +1173,7 @@ def test_a_countrys_figure_is_read_from_its_row_of_a_table(settings, tmp_path) -
     is found, read and shown with the table's headers, and quoted as printed."""
     from assistant.ingest import ingest
     from assistant.service import Assistant
+    from assistant.tables import table_rows
 
     articles = "".join(
         f"Article {n}\nResources for {topic}\n1.   The allocation of resources to the Member States for {topic} "
@@ -1186,8 +1187,17 @@ def test_a_countrys_figure_is_read_from_its_row_of_a_table(settings, tmp_path) -
     (corpus / "amif.txt").write_text(
         "Regulation (EU) No 516/2014 establishing the Asylum, Migration and Integration Fund\n\n"
         f"{articles}{_ANNEX_I}", encoding="utf-8")
+    # The CPR's intervention fields start each row with a code: read as "label, then figures" the
+    # rows come out of step (one field's figures with the next field's code), and no header fits.
+    (corpus / "cpr.txt").write_text(
+        "Regulation (EU) 2021/1060 laying down common provisions\n\nANNEX I\nTABLE 1: INTERVENTION FIELD\n"
+        + "".join(f"00{n}\nInvestment in fixed assets in micro enterprises ({n})\n0 %\n40 %\n" for n in range(1, 6)),
+        encoding="utf-8")
     assert ingest([str(corpus)], settings).failed == 0
     assistant = Assistant(settings)
+    cpr = next(c for c in assistant.index.chunks().values() if c.source.endswith("cpr.txt"))
+    assert [r.cells for r in table_rows(cpr.text)][:1] == [("0 %", "40 %", "002")]
+    assert assistant.index.table_rows(cpr) == ()
     # The table is longer than a passage: Latvia's row is in a passage without the header.
     lv_chunk = next(c for c in assistant.index.chunks().values() if "\nLV\n" in c.text)
     assert "Minimum amount" not in lv_chunk.text
