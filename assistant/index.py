@@ -70,6 +70,8 @@ class Index:
         # Chunk ids holding a table row labelled with each country code, for
         # one fingerprint (``labelled_chunks``).
         self._labelled: tuple[str, dict[str, list[str]]] = ("", {})
+        # BM25 over section headings, built for one keyword index (``headings``).
+        self._headings: tuple[KeywordIndex | None, KeywordIndex | None] = (None, None)
         self.refresh(force=True)
 
     @property
@@ -263,6 +265,23 @@ class Index:
             return ()
         rows = table_rows(self.document_text(chunk.doc_id))
         return tuple(r for r in rows if r.headers and chunk.start <= r.start and r.end <= chunk.end)
+
+    @property
+    def headings(self) -> KeywordIndex:
+        """BM25 over the passages' section headings ("Article 3 Objectives of the Fund").
+
+        Rows in the keyword index's order, so its filter masks fit. Built on
+        first use for each keyword index (0.12 s for the 2 698 passages of
+        ../shared/corpus) rather than cached on disk: headings are short.
+        """
+        keyword = self.keyword
+        built_for, index = self._headings
+        if index is None or built_for is not keyword:
+            chunks = self._chunks
+            index = KeywordIndex.build(
+                (cid, c.section, c.meta.language) if (c := chunks.get(cid)) else (cid, "", "en") for cid in keyword.ids)
+            self._headings = (keyword, index)
+        return index
 
     def labelled_chunks(self, code: str) -> list[Chunk]:
         """The live passages holding a table row labelled with country ``code`` ("LV")."""

@@ -30,10 +30,12 @@ from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 VARIANTS: dict[str, RetrievalConfig] = {
-    "bm25": RetrievalConfig(mode="keyword"),
+    "bm25": RetrievalConfig(mode="keyword", heading_weight=0.0),
     "dense": RetrievalConfig(mode="dense"),
-    "hybrid-untuned": RetrievalConfig(mode="hybrid", keyword_weight=1.0, boost=0.0, penalty=1.0,
+    "hybrid-untuned": RetrievalConfig(mode="hybrid", keyword_weight=1.0, heading_weight=0.0, boost=0.0, penalty=1.0,
                                       expand_keywords=False),
+    # The default without its third ranking (BM25 over section headings).
+    "default-no-headings": RetrievalConfig(heading_weight=0.0),
     "default": RetrievalConfig(),
 }
 METRICS = ("hit_at_k", "mrr", "answer_accuracy", "abstention_accuracy", "citation_precision")

@@ -1312,3 +1312,38 @@ def test_the_cpr_technical_assistance_rate_on_the_shared_corpus(shared_index) ->
     assert "Article 22(3); [1] for the EMFAF, the AMIF, the ISF and the BMVI support: 6 %; [2]" in ans.answer
     assert {c.source.rsplit("/", 1)[-1] for c in ans.citations[:2]} == {
         "EU_32021R1060_CPR_Regulation_2021-1060_fulltext_EN.txt"}
+
+
+def test_an_article_whose_heading_names_the_subject_is_found_by_it(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The article text says "shall contribute to"; its heading says "Objectives of the Fund". Other
+    articles use the question's words in passing, and outrank it without the heading ranking."""
+    from dataclasses import replace
+
+    from assistant.ingest import ingest
+    from assistant.retrieve import retrieve
+    from assistant.service import Assistant
+
+    others = "".join(
+        f"Article {n}\n{title}\n1.   The {topic} shall be consistent with the specific objectives of the Fund and "
+        f"the objectives of the programme.\n"
+        for n, (title, topic) in enumerate([("Programming", "programmes"), ("Evaluation", "evaluations"),
+                                            ("Monitoring", "monitoring reports"), ("Union actions", "Union actions"),
+                                            ("Technical assistance", "technical assistance")], start=10))
+    article = ("Article 3\nObjectives of the Fund\n1.   The Fund shall contribute to strengthening the common asylum "
+               "system, to legal migration and integration, to countering irregular migration and to solidarity.\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "amif.txt").write_text(f"Regulation establishing the Fund\n\n{article}{others}", encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    assistant = Assistant(settings)
+    query = assistant.understand("What are the specific objectives of the Fund?")
+    headings = assistant.index.headings
+    assert [assistant.index.chunk(cid).section for cid, _ in  # type: ignore[union-attr]
+            headings.search(["object"], 3)] == ["Article 3 Objectives of the Fund"]
+
+    def first(config) -> str:  # type: ignore[no-untyped-def]
+        return retrieve(assistant.index, query, 3, config)[0].chunk.section
+
+    assert assistant.retrieval.heading_weight > 0
+    assert first(assistant.retrieval) == "Article 3 Objectives of the Fund"
+    assert first(replace(assistant.retrieval, heading_weight=0.0)) != "Article 3 Objectives of the Fund"
