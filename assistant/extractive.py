@@ -1081,6 +1081,26 @@ _ANNEX_REF = re.compile(r"\b(?:listed|set out|laid down|specified|contained)\s+i
 _WHICH = re.compile(r"^\W*(?:which|what)\b.*\b(?:are|were|listed|list)\b", re.I)
 
 
+# "… under the conditions specified in paragraph 3": the conditions are in that
+# paragraph of the same article (not "paragraph 3 of Article 5").
+_PARAGRAPH_REF = re.compile(r"\b(?:conditions?|requirements?|criteria)\s+(?:specified|set out|laid down|referred to|"
+                            r"provided for|defined)\s+in\s+paragraph\s+(\d{1,2})\b(?!\s*(?:of\b|\())", re.I)
+# A question after conditions: "Under what condition can …?", "Vilka villkor …?"
+_CONDITIONS = re.compile(r"\b(?:conditions?|requirements?|criteria|villkor\w*|krav|voorwaarden?|eisen|exigences?)\b",
+                         re.I)
+
+
+def _paragraph(chunk: Chunk, number: str, hit_index: int, weights: tuple[float, ...]) -> Sentence | None:
+    """The first sentence of paragraph ``number`` ("3.   Entities as referred to …") in ``chunk``, or None."""
+    m = re.search(rf"(?m)^[ \t]*{number}\.\s+", chunk.text)
+    if m is None:
+        return None
+    for s, e, text, _words, heading in _analyse(chunk).sentences:
+        if s >= m.end() - 1 and not heading:
+            return Sentence(hit_index, chunk.start + s, chunk.start + e, text, 0.0, 0.0, frozenset(), weights)
+    return None
+
+
 def _annex_items(annex: Chunk, hit_index: int, weights: tuple[float, ...]) -> list[Sentence]:
     """The first lines of an annex passage that are not headings (its list), up to MAX_LIST_ITEMS."""
     out = []
@@ -1169,6 +1189,18 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
         if annex is not None:
             hits, at = _with_hit(hits, annex, hits[best.hit_index].score)
             extra += _annex_items(annex, at, best.weights)
+    # "… under the conditions specified in paragraph 3" answers a conditions
+    # question only with paragraph 3, which may follow in the same passage or the next.
+    ref = _PARAGRAPH_REF.search(best.text) if _CONDITIONS.search(query.question) else None
+    if ref:
+        same = [own] + ([n] if next_chunk is not None and (n := next_chunk(own)) is not None
+                        and n.doc_id == own.doc_id and n.section == own.section else [])
+        for passage in same:
+            hits, at = _with_hit(hits, passage, hits[best.hit_index].score)
+            found = _paragraph(passage, ref.group(1), at, best.weights)
+            if found is not None:
+                extra.append(found)
+                break
     extra = [r for r in extra if not _quoted(r, chosen)]
     # Quoted right after the best sentence; their passage is cited too, so every
     # quoted line is in a cited passage.

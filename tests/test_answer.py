@@ -1347,3 +1347,39 @@ def test_an_article_whose_heading_names_the_subject_is_found_by_it(settings, tmp
     assert assistant.retrieval.heading_weight > 0
     assert first(assistant.retrieval) == "Article 3 Objectives of the Fund"
     assert first(replace(assistant.retrieval, heading_weight=0.0)) != "Article 3 Objectives of the Fund"
+
+
+_ARTICLE_24 = ("Article 24\nEligible entities\n1.   The following entities are eligible for Union financing:\n(a)\n"
+               "legal entities established in:\n(i)\na Member State or an overseas country or territory linked to it;\n"
+               "(ii)\na third country listed in the work programme, under the conditions specified in paragraph 3;\n"
+               "(b)\nany international organisation relevant for the purposes of the Fund.\n2.   Natural persons are "
+               "not eligible for Union financing.\n3.   Entities as referred to in point (a)(ii) of paragraph 1 shall "
+               "participate as part of a consortium composed of at least two independent entities, at least one of "
+               "which is established in a Member State.\n")
+_CONSORTIUM = ("Entities as referred to in point (a)(ii) of paragraph 1 shall participate as part of a consortium "
+               "composed of at least two independent entities, at least one of which is established in a Member State.")
+
+
+@pytest.mark.parametrize(("question", "article", "follows"), [
+    ("Under what condition can entities from a third country listed in the work programme take part?", _ARTICLE_24,
+     True),
+    ("Which requirements apply to entities from a third country listed in the work programme?", _ARTICLE_24, True),
+    # Not a question about conditions: the list answers it.
+    ("Which entities are eligible for Union financing?", _ARTICLE_24, False),
+    # Another article's paragraph is not this one's.
+    ("Under what condition can entities from a third country take part?",
+     _ARTICLE_24.replace("specified in paragraph 3;", "specified in paragraph 3 of Article 7;"), False),
+])
+def test_conditions_in_another_paragraph_of_the_article_are_quoted(question: str, article: str, follows: bool) -> None:
+    """"… under the conditions specified in paragraph 3": a conditions question also gets paragraph 3."""
+    from assistant.extractive import Sentence, compose, split_sentences
+    from assistant.query import understand
+
+    chunk = Chunk("c", "d", article, 0, len(article), section="Article 24 Eligible entities",
+                  meta=DocumentMeta(title="Regulation (EU) 2021/1147", language="en"))
+    s, e = next((s, e) for s, e in split_sentences(article) if article[s:e].startswith("The following entities"))
+    best = Sentence(0, s, e, article[s:e], 1.0, 1.0, frozenset({0}), (1.0,))
+    text, cites = compose(understand(question, None, None), [Hit(chunk, 0.9)], [best])
+    assert text.startswith("According to the indexed documents: The following entities are eligible")
+    assert text.endswith(f"{_CONSORTIUM} [1]") is follows
+    assert len(cites) == 1
