@@ -63,6 +63,10 @@ def test_warm_analyses_every_passage_before_questions(seed_index) -> None:
     after = extractive._analysed.cache_info()
     assert not answer.abstained
     assert after.misses == before.misses and after.hits > before.hits  # nothing analysed while answering
+    # The headings ranking and the table lookups were derived at warm-up too, not by the first question.
+    built_for, headings = assistant.index._headings
+    assert built_for is assistant.index.keyword and headings is not None
+    assert assistant.index._labelled[0] == assistant.index._fingerprint
 
 
 def test_integration_share(seed_assistant) -> None:
