@@ -225,7 +225,8 @@ class Assistant:
         keep the first search's candidates that name it (for a period: the
         documents of that period); if those answer, they are the answer,
         otherwise the abstention stands. A country's figure may also be a row
-        of a table (``_country_tables``), read on this second look too, also
+        of a table (``_country_tables``), read on every second look of a
+        question naming one country: after the country or period check, and
         when the first passages did not cover the question at all.
         """
         k = self._hit_count
@@ -244,8 +245,10 @@ class Assistant:
                 return None
             pool = ranked[:k] + tables
         elif decision.reason == "other_period" and "period" in query.inferred and "period" not in query.filters:
-            pool = retrieve(self.index, replace(query, filters={**query.filters, "period": query.inferred["period"]}),
-                            k, self.retrieval, vector)
+            of_period = replace(query, filters={**query.filters, "period": query.inferred["period"]})
+            pool = retrieve(self.index, of_period, k, self.retrieval, vector)
+            if one_country:  # "Latvia's allocation for 2014-2020": that period's tables too
+                pool += self._country_tables(of_period, query.countries[0], pool)
         else:
             return None
         seen: set[str] = set()
@@ -270,7 +273,8 @@ class Assistant:
         passage that names it in passing, so the table is read first; the
         answer step reads the row with its headers and decides on coverage.
         """
-        if not asks_for_figure(query.question):
+        # A follow-up ("And Sweden's?") asks what the question it follows asked.
+        if not asks_for_figure(query.search_text if query.follow_up else query.question):
             return []
         allowed = self.index.filtered(query.filters)[0] if query.filters else None
         top = max((h.score for h in pool), default=1.0) * 1.01
