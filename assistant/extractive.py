@@ -703,7 +703,7 @@ _FIRST_MARKER = re.compile(r"\(?(?:a|i|1)[.)]")
 class _LeadIn:
     """The lead-in of a list cut at a passage boundary, as the next passage sees it."""
 
-    start: int  # document offsets of the lead-in up to and including its colon
+    start: int  # document offsets of the lead-in (the last sentence of the line that opens the list)
     end: int
     text: str
     words: Words
