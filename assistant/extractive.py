@@ -1207,12 +1207,17 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     k = chosen.index(best) + 1
     chosen[k:k] = extra
     # An item of a list whose lead-in closes the passage before ("for the
-    # AMIF …: 6 %;") says what it is only with that lead-in: quoted before it.
-    lead = _cut_lead_in(previous_chunk(own), own) \
-        if previous_chunk is not None and _opens_with_items(own) else None
-    if lead is not None and best.start - own.start < lead.items_end:
-        hits, at = _with_hit(hits, previous_chunk(own), hits[best.hit_index].score)  # type: ignore[arg-type]
-        first = next(i for i, c in enumerate(chosen) if c.hit_index == best.hit_index)  # its items are in order
+    # AMIF …: 6 %;") says what it is only with that lead-in: quoted before the
+    # first such item of each passage, the best sentence's or another's.
+    for i in dict.fromkeys(c.hit_index for c in chosen) if previous_chunk is not None else ():
+        passage = hits[i].chunk
+        lead = _cut_lead_in(previous_chunk(passage), passage) if _opens_with_items(passage) else None
+        first = next(j for j, c in enumerate(chosen) if c.hit_index == i)  # a passage's sentences are in order
+        if lead is None or chosen[first].start - passage.start >= lead.items_end or any(
+                c.start <= lead.start and lead.end <= c.end and hits[c.hit_index].chunk.doc_id == passage.doc_id
+                for c in chosen):
+            continue  # not one of its opening items, or the lead-in is quoted already (with its first items)
+        hits, at = _with_hit(hits, previous_chunk(passage), hits[i].score)  # type: ignore[arg-type]
         chosen.insert(first, Sentence(at, lead.start, lead.end, lead.text, 0.0, 0.0, frozenset(), best.weights))
     numbers: dict[int, int] = {}
     highlights: dict[int, list[str]] = {}

@@ -1296,6 +1296,17 @@ def test_a_passage_that_opens_with_list_items_reads_and_quotes_their_lead_in() -
                     "BMVI support: 6 %; [2]")
     assert [c.quote for c in cites] == [first.text, second.text]
     assert cites[0].highlight == _CPR_LEAD
+    # Also when the item is not the best sentence but one quoted after another passage's.
+    other = Chunk("c3", "e", "Technical assistance at the initiative of the Commission may be financed at 100 %.", 0, 82,
+                  meta=DocumentMeta(title="Regulation (EU) 2021/1147", language="en"))
+    lead_sentence = Sentence(0, 0, 82, other.text, 1.0, 1.0, frozenset({0}), (1.0,))
+    item = Sentence(1, best.start, best.end, best.text, 0.9, 1.0, frozenset({0}), (1.0,))
+    text, cites = compose(understand("What rate is reimbursed for technical assistance under the AMIF?", None, None),
+                          [Hit(other, 0.95), Hit(second, 0.9)], [lead_sentence, item],
+                          previous_chunk=lambda c: previous.get(c.chunk_id))
+    assert text == (f"According to the indexed documents: {other.text} [1] {_CPR_LEAD} [2] for the EMFAF, the AMIF, "
+                    "the ISF and the BMVI support: 6 %; [3]")
+    assert [c.quote for c in cites] == [other.text, first.text, second.text]
     # A colon at a line's end opens a list; an item's own colon ("… support: 2,5 %;") does not.
     colon = "The following percentages shall apply:\n(i)\nfor the ERDF: 3,5 %;\n(ii)\nfor the AMIF: 6 %;\nEnd."
     a, b = _two_passages(colon, "(ii)", "Rules")
@@ -1323,13 +1334,17 @@ def test_a_passage_that_opens_with_list_items_reads_and_quotes_their_lead_in() -
 def test_the_cpr_technical_assistance_rate_on_the_shared_corpus(shared_index) -> None:  # type: ignore[no-untyped-def]
     from assistant.service import Assistant
 
+    import re
+
     ans = Assistant(shared_index).answer("At what rate is technical assistance of Member States reimbursed for the AMIF?")
     assert not ans.abstained, ans.answer
-    assert ans.answer.startswith("According to the indexed documents: the reimbursement is made, by applying the "
-                                 "percentages set out in points (i) to (vii)")
-    assert "Article 22(3); [1] for the EMFAF, the AMIF, the ISF and the BMVI support: 6 %; [2]" in ans.answer
-    assert {c.source.rsplit("/", 1)[-1] for c in ans.citations[:2]} == {
-        "EU_32021R1060_CPR_Regulation_2021-1060_fulltext_EN.txt"}
+    # Wherever the items stand in the answer, their lead-in (cited as its own passage) comes right before them.
+    m = re.search(r"the reimbursement is made, by applying the percentages set out in points \(i\) to \(vii\) .*? "
+                  r"Article 22\(3\); \[(\d)\] for the EMFAF, the AMIF, the ISF and the BMVI support: 6 %; \[(\d)\]",
+                  ans.answer)
+    assert m is not None, ans.answer
+    cited = {c.n: c.source.rsplit("/", 1)[-1] for c in ans.citations}
+    assert cited[int(m.group(1))] == cited[int(m.group(2))] == "EU_32021R1060_CPR_Regulation_2021-1060_fulltext_EN.txt"
 
 
 def test_an_article_whose_heading_names_the_subject_is_found_by_it(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
