@@ -821,7 +821,7 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     evidence = [hits[s.hit_index] for s in sentences[:3]]
     evidence_text = " ".join(h.chunk.text + " " + h.chunk.meta.title for h in evidence)
     for code in query.countries:
-        ok = any(h.chunk.meta.country == code for h in evidence) or code in _countries_named(evidence_text)
+        ok = any(h.chunk.meta.country == code for h in evidence) or code in countries_named(evidence_text)
         if not ok:
             return Decision(True, "other_country", _country_name(code, query.language))
     # The answering passage itself may be another country's ("Närmare 80
@@ -978,7 +978,7 @@ def _about_another_country(query: Query, hit: Hit, text: str, union_answers: boo
     own = hit.chunk.meta.country
     if not query.countries or own in query.countries or (union_answers and own in ("", "EU")):
         return False
-    return not set(query.countries) & _countries_named(text)
+    return not set(query.countries) & countries_named(text)
 
 
 def _about_another_period(query: Query, hit: Hit, text: str) -> bool:
@@ -991,7 +991,7 @@ def _about_another_period(query: Query, hit: Hit, text: str) -> bool:
     return not re.search(rf"{a}\s*[-–—/]\s*{b}", text)
 
 
-def _countries_named(text: str) -> set[str]:
+def countries_named(text: str) -> set[str]:
     """Countries ``text`` names, in words or as the label of a table row ("LV" above its figures)."""
     return set(country_mentions(text)) | row_countries(text)
 

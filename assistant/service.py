@@ -22,6 +22,7 @@ from .extractive import (
     abstention_text,
     asks_for_figure,
     compose,
+    countries_named,
     decide,
     question_units,
     score_sentences,
@@ -30,13 +31,11 @@ from .extractive import (
 from .i18n import message
 from .index import Index
 from .llm import NOTICES, AnswerWriter, LangChainWriter, QuestionRewriter, llm_answer, rewrite_question
-from .metadata import country_mentions
 from .query import Query, understand
 from .records import Answer, Hit
 from .retrieve import RetrievalConfig, query_vector, retrieve
 from .settings import Settings
 from .store import ManifestEntry
-from .tables import row_countries
 from .verify import looks_like_instruction
 
 if TYPE_CHECKING:
@@ -236,8 +235,7 @@ class Assistant:
             code = query.countries[0]
             pool = retrieve(self.index, replace(query, filters={**query.filters, "country": code}), k,
                             self.retrieval, vector)
-            pool += [h for h in ranked if code in country_mentions(f"{h.chunk.meta.title} {h.chunk.text}")
-                     or code in row_countries(h.chunk.text)]
+            pool += [h for h in ranked if code in countries_named(f"{h.chunk.meta.title}\n{h.chunk.text}")]
             pool += self._country_tables(query, code, pool)
         elif decision.reason == "not_covered" and one_country:
             tables = self._country_tables(query, query.countries[0], ranked[:k])
