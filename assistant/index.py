@@ -23,7 +23,7 @@ from .keyword import KeywordIndex
 from .records import Chunk
 from .settings import Settings
 from .store import ChromaStore, ManifestEntry
-from .tables import TableRow, may_hold_rows, row_countries, table_rows
+from .tables import TableRow, may_hold_rows, table_rows
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,9 @@ class Index:
         # at 100k chunks.
         self._filtered: dict[tuple[tuple[str, str], ...], tuple[frozenset[str], np.ndarray]] = {}
         self._dense: tuple[list[str], np.ndarray] | None = None
-        # Chunk ids holding a table row labelled with each country code, for
-        # one fingerprint (``labelled_chunks``).
+        # Each document's table rows (``table_rows``) and the chunk ids holding
+        # a row labelled with each country code (``labelled_chunks``), for one fingerprint.
+        self._rows: tuple[str, dict[str, tuple[TableRow, ...]]] = ("", {})
         self._labelled: tuple[str, dict[str, list[str]]] = ("", {})
         # BM25 over section headings, built for one keyword index (``headings``).
         self._headings: tuple[KeywordIndex | None, KeywordIndex | None] = (None, None)
@@ -263,8 +264,14 @@ class Index:
         """
         if not may_hold_rows(chunk.text):
             return ()
-        rows = table_rows(self.document_text(chunk.doc_id))
-        return tuple(r for r in rows if r.headers and chunk.start <= r.start and r.end <= chunk.end)
+        fingerprint, by_doc = self._rows
+        if fingerprint != self._fingerprint:
+            by_doc = {}
+            self._rows = (self._fingerprint, by_doc)
+        rows = by_doc.get(chunk.doc_id)
+        if rows is None:  # reassembling a long act costs ~2 ms: once per document and index version
+            rows = by_doc[chunk.doc_id] = tuple(r for r in table_rows(self.document_text(chunk.doc_id)) if r.headers)
+        return tuple(r for r in rows if chunk.start <= r.start and r.end <= chunk.end)
 
     @property
     def headings(self) -> KeywordIndex:
@@ -284,13 +291,13 @@ class Index:
         return index
 
     def labelled_chunks(self, code: str) -> list[Chunk]:
-        """The live passages holding a table row labelled with country ``code`` ("LV")."""
+        """The live passages holding a table row (one ``table_rows`` reads) labelled with country ``code`` ("LV")."""
         fingerprint, by_code = self._labelled
         chunks = self._chunks
         if fingerprint != self._fingerprint:
             by_code = {}
             for cid, c in chunks.items():
-                for country in row_countries(c.text):
+                for country in {r.country for r in self.table_rows(c) if r.country}:
                     by_code.setdefault(country, []).append(cid)
             self._labelled = (self._fingerprint, by_code)
         return [chunks[cid] for cid in by_code.get(code, []) if cid in chunks]
