@@ -16,7 +16,7 @@ import numpy as np
 
 from .glossary import expand
 from .index import Index
-from .keyword import query_tokens
+from .keyword import KeywordIndex, query_tokens
 from .metadata import act_numbers, fund_mentions
 from .query import Query
 from .records import Hit
@@ -100,8 +100,9 @@ def retrieve(index: Index, query: Query, k: int = 5, config: RetrievalConfig | N
             if cid in chunks and (allowed is None or cid in allowed):
                 dense_ids.append(cid)
                 dense_sim[cid] = similarity
-    keyword_ids = _keyword_ids(index, query, config, allowed, mask) if use_keyword else []
-    heading_ids = _heading_ids(index, query, config, allowed, mask) if use_keyword and config.heading_weight else []
+    tokens = _tokens(query, config) if use_keyword else []
+    keyword_ids = _search(index.keyword, tokens, config, allowed, mask) if use_keyword else []
+    heading_ids = _search(index.headings, tokens, config, allowed, mask) if use_keyword and config.heading_weight else []
     fused = rrf_fuse([dense_ids, keyword_ids, heading_ids],
                      [config.dense_weight, config.keyword_weight, config.heading_weight])
     # A refresh in another thread may have swapped the keyword index since
@@ -126,14 +127,10 @@ def _tokens(query: Query, config: RetrievalConfig) -> list[str]:
     return query_tokens(text, langs)
 
 
-def _keyword_ids(index: Index, query: Query, config: RetrievalConfig, allowed: frozenset[str] | None,
-                 mask: Any) -> list[str]:
-    return [cid for cid, _ in index.keyword.search(_tokens(query, config), config.candidates, allowed, mask)]
-
-
-def _heading_ids(index: Index, query: Query, config: RetrievalConfig, allowed: frozenset[str] | None,
-                 mask: Any) -> list[str]:
-    return [cid for cid, _ in index.headings.search(_tokens(query, config), config.candidates, allowed, mask)]
+def _search(keyword: KeywordIndex, tokens: list[str], config: RetrievalConfig, allowed: frozenset[str] | None,
+            mask: Any) -> list[str]:
+    """Chunk ids of a BM25 ranking (the passages' or their headings'), best first."""
+    return [cid for cid, _ in keyword.search(tokens, config.candidates, allowed, mask)]
 
 
 def _prior(meta: Any, query: Query, config: RetrievalConfig) -> float:
