@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 from itertools import islice
@@ -1090,14 +1090,17 @@ _CONDITIONS = re.compile(r"\b(?:conditions?|requirements?|criteria|villkor\w*|kr
                          re.I)
 
 
-def _paragraph(chunk: Chunk, number: str, hit_index: int, weights: tuple[float, ...]) -> Sentence | None:
-    """The first sentence of paragraph ``number`` ("3.   Entities as referred to …") in ``chunk``, or None."""
+def _paragraph(chunk: Chunk, number: str, weights: tuple[float, ...]) -> Sentence | None:
+    """The first sentence of paragraph ``number`` ("3.   Entities as referred to …") in ``chunk``, or None.
+
+    Its ``hit_index`` is 0 until the caller knows where ``chunk`` stands among the hits.
+    """
     m = re.search(rf"(?m)^[ \t]*{number}\.\s+", chunk.text)
     if m is None:
         return None
     for s, e, text, _words, heading in _analyse(chunk).sentences:
         if s >= m.end() - 1 and not heading:
-            return Sentence(hit_index, chunk.start + s, chunk.start + e, text, 0.0, 0.0, frozenset(), weights)
+            return Sentence(0, chunk.start + s, chunk.start + e, text, 0.0, 0.0, frozenset(), weights)
     return None
 
 
@@ -1196,10 +1199,10 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
         same = [own] + ([n] if next_chunk is not None and (n := next_chunk(own)) is not None
                         and n.doc_id == own.doc_id and n.section == own.section else [])
         for passage in same:
-            hits, at = _with_hit(hits, passage, hits[best.hit_index].score)
-            found = _paragraph(passage, ref.group(1), at, best.weights)
+            found = _paragraph(passage, ref.group(1), best.weights)
             if found is not None:
-                extra.append(found)
+                hits, at = _with_hit(hits, passage, hits[best.hit_index].score)
+                extra.append(replace(found, hit_index=at))
                 break
     extra = [r for r in extra if not _quoted(r, chosen)]
     # Quoted right after the best sentence; their passage is cited too, so every
@@ -1211,13 +1214,14 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     # first such item of each passage, the best sentence's or another's.
     for i in dict.fromkeys(c.hit_index for c in chosen) if previous_chunk is not None else ():
         passage = hits[i].chunk
-        lead = _cut_lead_in(previous_chunk(passage), passage) if _opens_with_items(passage) else None
+        before = previous_chunk(passage) if _opens_with_items(passage) else None
+        lead = _cut_lead_in(before, passage)
         first = next(j for j, c in enumerate(chosen) if c.hit_index == i)  # a passage's sentences are in order
-        if lead is None or chosen[first].start - passage.start >= lead.items_end or any(
+        if before is None or lead is None or chosen[first].start - passage.start >= lead.items_end or any(
                 c.start <= lead.start and lead.end <= c.end and hits[c.hit_index].chunk.doc_id == passage.doc_id
                 for c in chosen):
             continue  # not one of its opening items, or the lead-in is quoted already (with its first items)
-        hits, at = _with_hit(hits, previous_chunk(passage), hits[i].score)  # type: ignore[arg-type]
+        hits, at = _with_hit(hits, before, hits[i].score)
         chosen.insert(first, Sentence(at, lead.start, lead.end, lead.text, 0.0, 0.0, frozenset(), best.weights))
     numbers: dict[int, int] = {}
     highlights: dict[int, list[str]] = {}
