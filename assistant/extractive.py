@@ -217,6 +217,16 @@ def _is_label_block(text: str, spans: list[tuple[int, int]], j: int) -> bool:
                                and "\n" not in line for line in lines)
 
 
+# A dash alone on the line before ("—\n35 % for asylum;"): EUR-Lex prints an
+# indent's marker on a line of its own, so the item itself need not look like one.
+_DASH_LINE = re.compile(r"\n[ \t]*[-–—−•▪◦●·*][ \t]*\n[ \t]*$")
+
+
+def _dash_before(text: str, start: int) -> bool:
+    """Whether the line before ``start`` in ``text`` is a lone dash marker."""
+    return bool(_DASH_LINE.search(text, max(0, start - 12), start))
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of ``text`` (trimmed, non-empty).
 
@@ -256,7 +266,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 # Official-journal lists put the marker on a line of its own
                 # ("(a)" then "2021: 4 %;"): the line after a bare marker is its item.
                 bare = bool(_BARE_MARKER.fullmatch(nxt))
-                if not (after_marker or _item_shaped(nxt)) or (not after_marker and _ends_list(nxt, numbered)):
+                if not (after_marker or _item_shaped(nxt) or _dash_before(text, trimmed[j][0])) \
+                        or (not after_marker and _ends_list(nxt, numbered)):
                     break
                 after_marker = bare
                 items += not after_marker
@@ -1052,14 +1063,18 @@ def _list_rest(chunk: Chunk, best: Sentence, following: Chunk, hit_index: int) -
     # Items already in the cut sentence; a bare marker ("(b)") is no item, its next line is.
     count = sum(not _BARE_MARKER.fullmatch(x) for x in lines)
     marker = -1  # where a bare marker ("(c)" on its own line) starts: its item is the next line
+    # A cut sentence ending on a bare marker ("…;\n(b)"): the next passage opens with that item.
+    owed = bool(lines) and bool(_BARE_MARKER.fullmatch(lines[-1]))
     for s, e, text, _words, _heading in _analyse(following).sentences:
         start, end = following.start + s, following.start + e
         if end <= chunk.end:
             continue  # the overlap: already in the first passage
         if start < chunk.end or count >= MAX_LIST_ITEMS:
             break
-        if marker < 0 and (not _item_shaped(text) or _ends_list(text, numbered)):
+        if marker < 0 and not owed and (
+                not (_item_shaped(text) or _dash_before(following.text, s)) or _ends_list(text, numbered)):
             break
+        owed = False
         if _BARE_MARKER.fullmatch(text):
             marker = s
             continue
@@ -1182,6 +1197,16 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     # Lines of another passage that complete the best sentence: the rest of a
     # list cut at the passage's end, or the annex it says the list is in.
     extra: list[Sentence] = []
+    # A list cut at its passage's end is completed for every quoted sentence
+    # (a tie may put another list first), right after that sentence.
+    for c in [c for c in chosen if c is not best]:
+        passage = hits[c.hit_index].chunk
+        following = next_chunk(passage) if next_chunk is not None and _cut_list(passage, c) else None
+        if following is not None:
+            hits, at = _with_hit(hits, following, hits[c.hit_index].score)
+            rest = [r for r in _list_rest(passage, c, following, at) if not _quoted(r, chosen)]
+            k = chosen.index(c) + 1
+            chosen[k:k] = rest
     following = next_chunk(own) if next_chunk is not None and _cut_list(own, best) else None
     if following is not None:
         hits, at = _with_hit(hits, following, hits[best.hit_index].score)

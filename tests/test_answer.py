@@ -1416,3 +1416,107 @@ def test_conditions_in_another_paragraph_of_the_article_are_quoted(question: str
     assert text.startswith("According to the indexed documents: The following entities are eligible")
     assert text.endswith(f"{_CONSORTIUM} [1]") is follows
     assert len(cites) == 1
+
+
+def test_bm25_indexes_the_one_fund_an_act_is_about() -> None:
+    """An act about one fund calls it "the Fund"; its passages are indexed with the fund's acronym.
+    An act naming several funds (the CPR) gets none: the acronym would say nothing there."""
+    from assistant.index import keyword_text
+
+    def passage(title: str) -> Chunk:
+        return Chunk("c", "d", "The Fund shall contribute to solidarity.", 0, 40, section="Article 3 Objectives",
+                     meta=DocumentMeta(title=title, language="en"))
+
+    amif = passage("Regulation (EU) 2021/1147 establishing the Asylum, Migration and Integration Fund")
+    assert keyword_text(amif) == "Article 3 Objectives\nThe Fund shall contribute to solidarity.\nAMIF"
+    isf = passage("Regulation (EU) 2021/1149 establishing the Internal Security Fund")
+    assert keyword_text(isf).endswith("solidarity.\nISF")
+    cpr = passage("Regulation (EU) 2021/1060 laying down common provisions … and financial rules for those and for "
+                  "the Asylum, Migration and Integration Fund, the Internal Security Fund and the Instrument for "
+                  "Financial Support for Border Management and Visa Policy")
+    assert keyword_text(cpr) == "Article 3 Objectives\nThe Fund shall contribute to solidarity."
+
+
+def test_a_question_naming_the_fund_finds_the_act_that_says_the_fund(settings, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """"What are the specific objectives of AMIF?": the AMIF act's article says "the Fund"; another act's
+    passages say "AMIF" and "specific objectives" in passing. BM25 ranks the AMIF act's article first."""
+    from assistant.index import KEYWORD_TEXT_VERSION
+    from assistant.ingest import ingest
+    from assistant.retrieve import retrieve
+    from assistant.service import Assistant
+
+    article = ("Article 3\nObjectives of the Fund\n1.   The Fund shall contribute to the following specific "
+               "objectives:\n(a)\nstrengthening the common European asylum system;\n(b)\nenhancing solidarity "
+               "and fair sharing of responsibility between the Member States.\n")
+    cpr = "".join(
+        f"Article {n}\n{title}\n1.   For the AMIF, the {topic} shall set out the specific objectives concerned. "
+        f"2.   The Member State shall submit the {topic} to the monitoring committee, which shall examine it and "
+        f"give its opinion within three months of its submission to the committee.\n"
+        for n, (title, topic) in enumerate([("Programming", "programme"), ("Evaluation", "evaluation plan"),
+                                            ("Monitoring", "monitoring report"), ("Reporting", "final report"),
+                                            ("Amendments", "amendment request"), ("Closure", "closure package")],
+                                           start=20))
+    isf = "".join(f"Article {n}\nBudget\n1.   The Fund shall support {topic} at Union level.\n"
+                  for n, topic in enumerate(["police cooperation", "information exchange", "crime prevention"], 4))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "amif.txt").write_text(
+        f"Regulation (EU) 2021/1147 establishing the Asylum, Migration and Integration Fund\n\n{article}",
+        encoding="utf-8")
+    (corpus / "cpr.txt").write_text(
+        "Regulation (EU) 2021/1060 laying down common provisions and financial rules for the Asylum, Migration and "
+        f"Integration Fund, the Internal Security Fund and the Border Management and Visa Instrument\n\n{cpr}",
+        encoding="utf-8")
+    (corpus / "isf.txt").write_text(f"Regulation (EU) 2021/1149 establishing the Internal Security Fund\n\n{isf}",
+                                    encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    assistant = Assistant(settings)
+    query = assistant.understand("What are the specific objectives of AMIF?")
+    hit = retrieve(assistant.index, query, 3, assistant.retrieval)[0]
+    assert (hit.chunk.section, hit.keyword_rank) == ("Article 3 Objectives of the Fund", 1)
+    # The BM25 index cached on disk is named for the words it indexes: an older one is not reused.
+    assert [p.name.endswith(f"-v{KEYWORD_TEXT_VERSION}") for p in (settings.index_dir / "keyword").iterdir()] == [True]
+    # Indexed without the acronym (as before), BM25 puts the other act's six "AMIF" passages first.
+    import assistant.index as index_module
+
+    monkeypatch.setattr(index_module, "keyword_text", lambda c: f"{c.section}\n{c.text}")
+    monkeypatch.setattr(index_module, "KEYWORD_TEXT_VERSION", 1)
+    before = Assistant(settings)
+    article_3 = next(h for h in retrieve(before.index, query, 20, before.retrieval) if h.chunk.chunk_id == hit.chunk.chunk_id)
+    assert article_3.keyword_rank == 7
+
+
+def test_a_list_whose_dashes_stand_on_their_own_lines_stays_with_its_lead_in() -> None:
+    """EUR-Lex prints an indent's dash on a line of its own ("—\n35 % for asylum;"): the items are the lead-in's."""
+    from assistant.extractive import split_sentences
+
+    text = ("The budgetary resources shall be broken down as follows:\n(a)\neach Member State shall receive a fixed "
+            "amount of EUR 8 000 000;\n(b)\nthe remaining resources shall be distributed based on the following "
+            "criteria:\n—\n35 % for asylum;\n—\n30 % for legal migration and integration;\n—\n35 % for countering "
+            "irregular migration including returns.\n2.\nThe following criteria in the area of asylum apply.")
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        text[:text.index("\n2.\n")], "The following criteria in the area of asylum apply."]
+    # Without the dash lines those figure lines are no items: the lead-in ends at its colon.
+    bare = text.replace("—\n", "")
+    assert bare[slice(*split_sentences(bare)[0])].endswith("following criteria:")
+
+
+def test_a_cut_list_is_completed_for_every_quoted_sentence_not_only_the_best() -> None:
+    """Two lead-ins tie; the one quoted second ends its passage cut: its items come from the next passage."""
+    from assistant.extractive import Sentence, compose, split_sentences
+    from assistant.query import understand
+
+    doc = ("The resources shall be distributed based on the following criteria: 35 % for asylum; 30 % for "
+           "integration.\nThe criteria in the area of asylum shall be weighted as follows:\n(a)\n30 % in proportion "
+           "to the number of refugees;\n(b)\n60 % in proportion to the number of applicants;\n(c)\n10 % in "
+           "proportion to the number of resettled persons.\n3.\nOther rules.")
+    first, second = _two_passages(doc, "60 %", "Regulation")
+    spans = split_sentences(first.text)
+    assert first.text[slice(*spans[-1])].endswith("number of refugees;\n(b)")
+    one, two = (Sentence(0, s, e, first.text[s:e], 1.0, 0.5, frozenset({0}), (1.0, 1.0)) for s, e in spans)
+    nexts = {"c1": second}
+    text, cites = compose(understand("How are the asylum criteria weighted?", None, None), [Hit(first, 0.9)],
+                          [one, two], next_chunk=lambda c: nexts.get(c.chunk_id))
+    assert text.endswith("number of refugees;\n(b) [1] 60 % in proportion to the number of applicants; [2] (c)\n"
+                         "10 % in proportion to the number of resettled persons. [2]")
+    assert [c.doc_id for c in cites] == ["d", "d"] and cites[1].quote == second.text
