@@ -24,7 +24,7 @@ from .glossary import CONCEPTS, concepts_of
 from .i18n import message
 from .index import Index
 from .keyword import tokenize
-from .metadata import COUNTRIES, country_mentions, period_mentions
+from .metadata import COUNTRIES, country_mentions, period_mentions, without_fund_names
 from .numbers import find_numbers
 from .query import Query
 from .records import Chunk, Citation, Hit
@@ -51,7 +51,8 @@ _LABEL_VALUE = re.compile(r"^[^\W\d_][\w ]{2,30}:\s*\S*\d")
 _WANTS = {
     "amount": re.compile(r"\b(budget|amount|allocation|financial envelope|split|divided|breakdown|lump sums?|unit costs?|"
                          r"engångsbelopp|forfaitair bedrag|montant forfaitaire|belopp|fördela\w*|"
-                         r"budget\w*|montant|enveloppe|bedrag)\b", re.I),
+                         r"budget\w*|montant|enveloppe|bedrag|tilldelning\w*|toewijzing|toegewezen|allou\w*|"
+                         r"dotation)\b", re.I),
     # "How much of the facility…?", "How much pre-financing…?": an amount or a share.
     "how_much": re.compile(r"\b(how much|hur mycket|combien(?! de (?:temps|fois))|hoeveel|cik)\b", re.I),
     "percent": re.compile(r"\b(share|percent\w*|percentage|rate|proportion|andel|procent|taux|pourcentage|"
@@ -109,12 +110,14 @@ _FRAMING = set("""
 how much many what which who whom whose when where why does do did is are was were be been has have had the a an
 of in on for to from by with and or that this those these it its there their they about according say says said
 tell give get gets got receive receives received total exact exactly amount figure number money euro euros eur
-programme program fund funds amif eu european union period programming document documents press release news
+programme program fund funds amif fami eu european union period programming document documents press release news
 roughly approximately around some any all also only under within per much can could would should will may
 hur mycket många vad vilken vilket vilka vem när var varför är har hade får fick ska kan och i på för till av om
 enligt totalt summa pengar belopp fonden fond programmet nyheten den det de som med
 hoeveel wat welke wie wanneer waar waarom is zijn heeft hebben het de een van voor aan met en of volgens geld
+bedrag bedragen
 combien quel quelle quels quelles qui quand où pourquoi est sont a ont le la les un une des du de pour avec et ou selon
+montant montants somme titre
 cik kāds kāda kas kad kur kāpēc ir un par no uz ar
 medel går stor andel typer typ sorts slags del part kind kinds type types
 give example examples couple few say says tell explain describe mention mentioned mentions regarding concerning
@@ -366,7 +369,8 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
                 units.append(Unit(c, form, 2.0))
                 low = low.replace(form.casefold(), " ")
                 break
-    low = " ".join(w for w in low.split() if w not in _FRAMING and w not in country_words and len(w) > 1)
+    # (country_mentions also knows a Swedish genitive: "Lettlands tilldelning".)
+    low = " ".join(w for w in low.split() if w not in _FRAMING and not country_mentions(w) and len(w) > 1)
     words = low.split()
     for word in words:
         concepts = concepts_of(word)
@@ -456,6 +460,11 @@ def warm_passages(chunks: Iterable[Chunk]) -> int:
         _analyse(chunk)
         count += 1
     return count
+
+
+@lru_cache(maxsize=1024)
+def _context_words(title: str, section: str, language: str) -> Words:
+    return Words.of(f"{title} {section}", language)
 
 
 @lru_cache(maxsize=ANALYSIS_CACHE)
@@ -672,9 +681,15 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         rows = index.table_rows(chunk) if index is not None else ()
         lead = _cut_lead_in(index.previous_chunk(chunk), chunk) \
             if index is not None and _opens_with_items(chunk) else None
+        # What a table row may leave to its document: the title without the
+        # fund's name ("… establishing the Asylum, Migration and Integration
+        # Fund" does not make Latvia's row its integration budget) and section.
+        row_context = _context_words(without_fund_names(chunk.meta.title), chunk.section, chunk.meta.language) \
+            if rows else context
         for s, e, sent, words, heading, cue_text, quote in _with_rows(analysed.sentences, chunk, rows, query.countries):
             covered = 0.0
             own: set[int] = set()
+            missing = 0
             for j, u in enumerate(units):
                 if _covers(u, words):
                     covered += u.weight
@@ -683,8 +698,17 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
                     # The title/section, or for the items a passage opens with,
                     # the lead-in they complete, can supply a term the sentence omits.
                     covered += 0.5 * u.weight
+                    missing += quote != "" and not _covers(u, row_context)
+                else:
+                    missing += 1
 
             coverage = covered / total if total else 1.0
+            if quote and missing:
+                # A table row states only its caption, headers and cells: it
+                # answers a question all of whose terms it (or its document's
+                # title and section) states. Latvia's TOTAL is no answer to
+                # "Latvia's integration budget".
+                coverage = 0.0
             # One question may name several kinds ("how much … and what share"):
             # a sentence giving any of them can answer; coverage decides the rest.
             cues = not wants or any(_cue_ok(w, cue_text, counted, words, asked) for w in wants)
@@ -791,12 +815,20 @@ def _with_rows(sentences: Iterable[tuple[int, int, str, Words, bool]], chunk: Ch
         if countries and by_country and row.country not in countries:
             continue
         stated = row.stated()
-        yield a, b, row.rendered(), _row_words(stated, chunk.meta.language), False, stated, chunk.text[a:b]
+        words = _row_words(stated, chunk.meta.language, bool(row.country and row.unit))
+        yield a, b, row.rendered(), words, False, stated, chunk.text[a:b]
+
+
+# A country's row in a table of sums ("Multiannual breakdowns per Member State
+# (in EUR) — EE: …; TOTAL: 10 156 577") is what that country gets, whichever
+# word the question uses for it: "Estonia's budget", "Estlands tilldelning".
+_MONEY_CONCEPTS = frozenset(concepts_of("budget allocation"))
 
 
 @lru_cache(maxsize=4096)
-def _row_words(stated: str, language: str) -> Words:
-    return Words.of(stated, language)
+def _row_words(stated: str, language: str, country_sums: bool = False) -> Words:
+    words = Words.of(stated, language)
+    return replace(words, concepts=words.concepts | _MONEY_CONCEPTS) if country_sums else words
 
 
 @dataclass(frozen=True)
@@ -927,6 +959,21 @@ _COUNTRY_NAMES = {
            "BG": "Bulgarien", "HR": "Kroatien", "CY": "Cypern", "CZ": "Tjeckien", "SK": "Slovakien",
            "SI": "Slovenien", "LU": "Luxemburg", "MT": "Malta", "NO": "Norge", "IS": "Island", "CH": "Schweiz",
            "LI": "Liechtenstein"},
+    "nl": {"LV": "Letland", "SE": "Zweden", "NL": "Nederland", "FR": "Frankrijk", "EE": "Estland",
+           "LT": "Litouwen", "FI": "Finland", "DE": "Duitsland", "PL": "Polen", "DK": "Denemarken",
+           "IE": "Ierland", "IT": "Italië", "ES": "Spanje", "BE": "België", "AT": "Oostenrijk",
+           "GR": "Griekenland", "PT": "Portugal", "UK": "het Verenigd Koninkrijk", "HU": "Hongarije",
+           "RO": "Roemenië", "BG": "Bulgarije", "HR": "Kroatië", "CY": "Cyprus", "CZ": "Tsjechië",
+           "SK": "Slowakije", "SI": "Slovenië", "LU": "Luxemburg", "MT": "Malta", "NO": "Noorwegen",
+           "IS": "IJsland", "CH": "Zwitserland", "LI": "Liechtenstein"},
+    # With the article French puts before a country's name ("pour la Suède", "pour Chypre").
+    "fr": {"LV": "la Lettonie", "SE": "la Suède", "NL": "les Pays-Bas", "FR": "la France", "EE": "l'Estonie",
+           "LT": "la Lituanie", "FI": "la Finlande", "DE": "l'Allemagne", "PL": "la Pologne", "DK": "le Danemark",
+           "IE": "l'Irlande", "IT": "l'Italie", "ES": "l'Espagne", "BE": "la Belgique", "AT": "l'Autriche",
+           "GR": "la Grèce", "PT": "le Portugal", "UK": "le Royaume-Uni", "HU": "la Hongrie", "RO": "la Roumanie",
+           "BG": "la Bulgarie", "HR": "la Croatie", "CY": "Chypre", "CZ": "la Tchéquie", "SK": "la Slovaquie",
+           "SI": "la Slovénie", "LU": "le Luxembourg", "MT": "Malte", "NO": "la Norvège", "IS": "l'Islande",
+           "CH": "la Suisse", "LI": "le Liechtenstein"},
 }
 
 

@@ -111,6 +111,9 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("Sweden", "Sverige", "Zweden", "Suède"),
     ("Netherlands", "Nederländerna", "Nederland", "Pays-Bas"),
     ("France", "Frankrike", "Frankrijk"),
+    # What a country is given from a fund ("Lettlands tilldelning", "aan België toegewezen").
+    ("allocation", "allocations", "allocate", "allocated", "tilldel", "toewijzing", "toegewezen", "alloué",
+     "dotation"),
 )
 
 _WORD = re.compile(r"[\w'-]+", re.UNICODE)

@@ -88,7 +88,8 @@ def _country_counts(text: str) -> tuple[tuple[str, int], ...]:
     # Two-word names ("united kingdom") are looked up as word pairs.
     pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
     for word in words + pairs:
-        code = _COUNTRY_VOCAB.get(word)
+        # Swedish genitives: "Estlands", "Lettlands tilldelning".
+        code = _COUNTRY_VOCAB.get(word) or (_COUNTRY_VOCAB.get(word[:-1]) if len(word) > 5 and word[-1] == "s" else None)
         if code:
             counts[code] = counts.get(code, 0) + 1
     return tuple(counts.items())
@@ -132,6 +133,13 @@ _FUND_RX = {code: re.compile(rx, re.I) for code, rx in _FUNDS.items()}
 def fund_mentions(text: str) -> tuple[str, ...]:
     """The funds ``text`` names (acronym or full name), in a fixed order."""
     return tuple(code for code, rx in _FUND_RX.items() if rx.search(text))
+
+
+def without_fund_names(text: str) -> str:
+    """``text`` with the funds' names and acronyms blanked ("… establishing the  , amending …")."""
+    for rx in _FUND_RX.values():
+        text = rx.sub(" ", text)
+    return text
 
 
 # An act's number as titles and questions cite it: "2021/1147", "516/2014",

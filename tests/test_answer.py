@@ -107,6 +107,9 @@ def test_follow_up_carries_country_and_topic(seed_assistant) -> None:
     ("What is Estonia's AMIF allocation for 2021-2027?", "for Estonia"),
     ("What is Latvia's planned AMIF budget for the 2028-2034 programming period?", "for 2028"),
     ("Hur mycket pengar får Finland från AMIF?", "för Finland"),
+    # Dutch and French notices name the country in their language too.
+    ("Hoeveel AMIF-geld krijgt Duitsland voor 2021-2027?", "dit niet voor Duitsland."),
+    ("Combien la Lituanie reçoit-elle du FAMI pour 2021-2027 ?", "ne le disent pas pour la Lituanie."),
     # Every member state and associated country is known, two-word names too.
     ("What is the United Kingdom's AMIF allocation for 2021-2027?", "for the United Kingdom"),
     ("How much AMIF money does Hungary get?", "for Hungary"),
@@ -1225,6 +1228,20 @@ def test_a_countrys_figure_is_read_from_its_row_of_a_table(settings, tmp_path) -
     # No row for Norway: not the Member States' total, nor anyone else's row.
     ans = assistant.answer("How much did Norway receive from AMIF in 2014-2020?")
     assert ans.abstained and "for Norway" in ans.answer
+    # A row of sums is what its country gets, whatever the question calls it: budget, tilldelning
+    # (with the Swedish genitive "Lettlands"), montant alloué.
+    lv = _TABLE_LEAD + "LV: " + _TABLE_CELLS.format("5 000 000", "0,39 %", "8 751 777", "13 751 777") + " [1]"
+    assert assistant.answer("What was Latvia's AMIF budget for 2014-2020?").answer == \
+        "According to the indexed documents: " + lv
+    assert assistant.answer("Hur stor var Lettlands tilldelning för 2014-2020?").answer == \
+        "Enligt de indexerade dokumenten (citerade på originalspråket): " + lv
+    ans = assistant.answer("Quel montant a été alloué à la Belgique au titre du FAMI pour 2014-2020 ?")
+    assert ans.answer == ("Selon les documents indexés (cités dans leur langue d'origine) : " + _TABLE_LEAD + "BE: "
+                          + _TABLE_CELLS.format("5 000 000", "3,75 %", "84 250 977", "89 250 977") + " [1]")
+    # But the row states no part of it: Latvia's TOTAL is not its integration budget (the fund's
+    # name in the act's title, "… Migration and Integration Fund", does not make it one).
+    ans = assistant.answer("What was Latvia's integration budget for 2014-2020?")
+    assert ans.abstained and "13 751 777" not in ans.answer
     # Read a line at a time, as before tables were read, the annex does not answer.
     assistant.index.table_rows = lambda chunk: ()  # type: ignore[method-assign]
     assert assistant.answer("What was Latvia's AMIF allocation for 2014-2020?").abstained
@@ -1520,3 +1537,14 @@ def test_a_cut_list_is_completed_for_every_quoted_sentence_not_only_the_best() -
     assert text.endswith("number of refugees;\n(b) [1] 60 % in proportion to the number of applicants; [2] (c)\n"
                          "10 % in proportion to the number of resettled persons. [2]")
     assert [c.doc_id for c in cites] == ["d", "d"] and cites[1].quote == second.text
+
+
+def test_a_swedish_genitive_names_its_country() -> None:
+    """"Lettlands tilldelning": the genitive -s is Latvia too (in the question's filters and not a topic word)."""
+    from assistant.metadata import country_mentions
+    from assistant.query import understand
+
+    assert country_mentions("Hur stor var Lettlands och Estlands tilldelning?") == {"LV": 1, "EE": 1}
+    assert country_mentions("The programmes of the Member States were adopted in phases.") == {}
+    query = understand("Hur stor var Lettlands tilldelning för 2014-2020?", None, None)
+    assert query.countries == ("LV",) and query.inferred["country"] == "LV"
