@@ -24,7 +24,7 @@ from .glossary import CONCEPTS, concepts_of
 from .i18n import message
 from .index import Index
 from .keyword import tokenize
-from .metadata import COUNTRIES, country_mentions, period_mentions, without_fund_names
+from .metadata import COUNTRIES, country_mentions, period_mentions, programme_mentions, without_fund_names
 from .numbers import find_numbers
 from .query import Query
 from .records import Chunk, Citation, Hit
@@ -348,6 +348,12 @@ def _figures(text: str) -> frozenset[str]:
     return frozenset(f"#{m.kind}:{m.value:g}" for m in find_numbers(text) if m.kind in ("percent", "amount"))
 
 
+# The word "country" as each language's stemmer leaves it: the question asks
+# for countries, which a sentence names ("Denmark is not taking part").
+COUNTRY_UNIT = "#country"
+_COUNTRY_WORDS = {"en": ("countri",), "sv": ("länd", "land"), "nl": ("land",), "fr": ("pay",)}
+
+
 def question_units(index: Index, query: Query, text: str | None = None) -> list[Unit]:
     """What the question is about, minus framing words, countries and years."""
     text = text or query.question
@@ -380,9 +386,14 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
                 units.append(Unit(c, word, 2.0))
             continue
         for tok in tokenize(word, query.language):
+            if tok in _COUNTRY_WORDS.get(query.language, ()):
+                # "Which countries …?": a sentence naming one answers, whatever it calls it.
+                tok, weight = COUNTRY_UNIT, 2.0
+            else:
+                weight = 0.0
             if tok not in seen_tokens and tok not in _FRAMING and not tok.isdigit() and tok not in country_words:
                 seen_tokens.add(tok)
-                units.append(Unit(None, tok, _idf(index, tok, query.language)))
+                units.append(Unit(None, tok, weight or _idf(index, tok, query.language)))
     units += [Unit(None, key, FIGURE_WEIGHT) for key in sorted(_figures(text))]
     return units
 
@@ -409,6 +420,10 @@ class Words:
         return cls(toks, " ".join(sorted(toks)), frozenset(concepts_of(text)), text)
 
     @cached_property
+    def names_country(self) -> bool:
+        return bool(country_mentions(self.text))
+
+    @cached_property
     def figures(self) -> frozenset[str]:
         # Only a question stating a figure asks: reading every passage's
         # numbers up front made the start-up analysis 40 % slower.
@@ -419,6 +434,8 @@ def _covers(unit: Unit, words: Words) -> bool:
     if unit.concept is not None:
         return unit.concept in words.concepts
     t = unit.token
+    if t == COUNTRY_UNIT:
+        return words.names_country
     if t.startswith("#"):
         return t in words.figures
     # Tokens hold no spaces, so a substring of ``joined`` lies inside one token.
@@ -671,6 +688,7 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
     stems = set(tokenize(word, query.language)) | {word} if word else set()
     counted = next((u for u in units if u.token in stems or (u.concept is not None and u.concept in concepts_of(word))),
                    None) if word else None
+    fund = query.inferred.get("fund", "")
     out: list[Sentence] = []
     for i, hit in enumerate(hits[:max_hits]):
         chunk = hit.chunk
@@ -723,6 +741,8 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
                 score *= 0.5
             if heading:
                 score *= 0.2  # headings and fragments never answer on their own
+            if fund and _about_another_programme(fund, sent):
+                score *= OTHER_PROGRAMME  # an AMIF question is not answered with Interreg's co-financing rate
             if query.previous_answer and _said_before(sent, query.previous_answer):
                 score *= 0.6  # a follow-up asks for something new, not the last answer again
             out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0,
@@ -1037,6 +1057,18 @@ def _about_another_country(query: Query, hit: Hit, text: str, union_answers: boo
     if not query.countries or own in query.countries or (union_answers and own in ("", "EU")):
         return False
     return not set(query.countries) & countries_named(text)
+
+
+# A sentence about another fund or programme only ("The co-financing rate for
+# Interreg programmes shall be no higher than 80 %") weighs this much for a
+# question naming a fund.
+OTHER_PROGRAMME = 0.3
+
+
+def _about_another_programme(fund: str, sentence: str) -> bool:
+    """Whether ``sentence`` names funds or programmes, none of them ``fund`` (the question's)."""
+    named = programme_mentions(sentence)
+    return bool(named) and fund not in named
 
 
 def _about_another_period(query: Query, hit: Hit, text: str) -> bool:

@@ -129,6 +129,24 @@ _FUNDS = {
 _FUND_RX = {code: re.compile(rx, re.I) for code, rx in _FUNDS.items()}
 
 
+# The other EU programmes the common-provisions texts name beside them.
+_PROGRAMMES = {
+    "ERDF": r"\berdf\b|european regional development fund",
+    "ESF+": r"\besf\+|european social fund",
+    "CF": r"\bcohesion fund\b",
+    "JTF": r"\bjtf\b|just transition fund",
+    "EMFAF": r"\bemfaf\b|maritime,? fisheries and aquaculture fund",
+    "Interreg": r"\binterreg\b",
+}
+_PROGRAMME_RX = {code: re.compile(rx, re.I) for code, rx in _PROGRAMMES.items()}
+
+
+@lru_cache(maxsize=16384)
+def programme_mentions(text: str) -> tuple[str, ...]:
+    """The funds and programmes ``text`` names: the home-affairs funds and the common-provisions ones."""
+    return fund_mentions(text) + tuple(code for code, rx in _PROGRAMME_RX.items() if rx.search(text))
+
+
 @lru_cache(maxsize=4096)
 def fund_mentions(text: str) -> tuple[str, ...]:
     """The funds ``text`` names (acronym or full name), in a fixed order."""

@@ -1548,3 +1548,52 @@ def test_a_swedish_genitive_names_its_country() -> None:
     assert country_mentions("The programmes of the Member States were adopted in phases.") == {}
     query = understand("Hur stor var Lettlands tilldelning för 2014-2020?", None, None)
     assert query.countries == ("LV",) and query.inferred["country"] == "LV"
+
+
+def test_a_fund_question_is_not_answered_with_another_programmes_rule(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The CPR gives each programme its rate in the same words: an AMIF question gets the AMIF's."""
+    from assistant.extractive import _about_another_programme
+    from assistant.ingest import ingest
+    from assistant.service import Assistant
+
+    rates = ("Article 112\nCo-financing rates\n1.   The co-financing rate for Interreg programmes shall be no higher "
+             "than 80 %.\n2.   The co-financing rate for programmes supported by the ERDF and the Cohesion Fund shall "
+             "be no higher than 85 %.\n3.   The co-financing rate for programmes supported by the AMIF, the ISF and "
+             "the BMVI shall be no higher than 75 %.\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "cpr.txt").write_text(f"Regulation (EU) 2021/1060 laying down common provisions\n\n{rates}",
+                                    encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    ans = Assistant(settings).answer("What is the maximum co-financing rate for AMIF programmes?")
+    assert ans.answer == ("According to the indexed documents: The co-financing rate for programmes supported by the "
+                          "AMIF, the ISF and the BMVI shall be no higher than 75 %. [1]")
+    assert _about_another_programme("AMIF", "The co-financing rate for Interreg programmes is 80 %.")
+    assert _about_another_programme("AMIF", "For the European Regional Development Fund, the rate is 85 %.")
+    assert not _about_another_programme("AMIF", "For the EMFAF, the AMIF, the ISF and the BMVI support: 6 %;")
+    assert not _about_another_programme("AMIF", "The rate shall be 75 %.")  # names none: about the asked fund
+
+
+def test_which_countries_is_answered_by_a_sentence_naming_one() -> None:
+    """"Which countries …?" asks for names: "Denmark is not taking part" covers "countries"."""
+    from assistant.extractive import COUNTRY_UNIT, Unit, Words, _covers, question_units
+    from assistant.query import understand
+
+    units = question_units(None, understand("Which countries do not take part in the Fund?", None, None))  # type: ignore[arg-type]
+    assert [u.token for u in units if u.concept is None] == [COUNTRY_UNIT]
+    unit = Unit(None, COUNTRY_UNIT, 2.0)
+    assert _covers(unit, Words.of("Denmark is not taking part in the adoption of this Regulation.", "en"))
+    assert not _covers(unit, Words.of("Third countries may be associated to the Fund.", "en"))
+    sv = question_units(None, understand("Vilka länder deltar inte i fonden?", None, None))  # type: ignore[arg-type]
+    assert COUNTRY_UNIT in [u.token for u in sv]
+
+
+def test_acronyms_and_plurals_share_a_concept_across_languages() -> None:
+    from assistant.glossary import concepts_of
+
+    ngo = concepts_of("NGOs")
+    assert ngo and ngo <= concepts_of("non-governmental organisations")
+    assert ngo <= concepts_of("niet-gouvernementele organisaties") and ngo <= concepts_of("les ONG")
+    assert concepts_of("Vilka är målen?") == concepts_of("objectives")
+    # The EU co-financing rate of a project is the Union's contribution, as the AMIF act words it.
+    assert concepts_of("the maximum EU co-financing rate") & concepts_of("The contribution from the Union budget")
