@@ -742,7 +742,10 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
             if heading:
                 score *= 0.2  # headings and fragments never answer on their own
             if fund and _about_another_programme(fund, sent):
-                score *= OTHER_PROGRAMME  # an AMIF question is not answered with Interreg's co-financing rate
+                # An AMIF question is not answered with Interreg's co-financing
+                # rate: ranked down, and not enough on its own to answer.
+                score *= OTHER_PROGRAMME
+                coverage *= OTHER_PROGRAMME
             if query.previous_answer and _said_before(sent, query.previous_answer):
                 score *= 0.6  # a follow-up asks for something new, not the last answer again
             out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0,

@@ -137,6 +137,7 @@ _PROGRAMMES = {
     "JTF": r"\bjtf\b|just transition fund",
     "EMFAF": r"\bemfaf\b|maritime,? fisheries and aquaculture fund",
     "Interreg": r"\binterreg\b",
+    "Structural Funds": r"\bstructural funds?\b",
 }
 _PROGRAMME_RX = {code: re.compile(rx, re.I) for code, rx in _PROGRAMMES.items()}
 

@@ -1274,6 +1274,10 @@ def test_a_countrys_allocation_from_annex_i_on_the_shared_corpus(shared_index) -
     history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
     ans = assistant.answer("What about Malta?", history)
     assert "MT: " + _TABLE_CELLS.format("10 000 000", "0,32 %", "7 178 877", "17 178 877") + " [1]" in ans.answer
+    # Annex I is 2014-2020, and the CPR's "EUR 50 000 000 for Estonia under the Structural Funds" is
+    # another fund's: no answer for 2021-2027.
+    ans = assistant.answer("What is Estonia's AMIF allocation for 2021-2027?")
+    assert ans.abstained and "for Estonia" in ans.answer and "50 000 000" not in ans.answer
 
 
 # Article 36(5) of the Common Provisions Regulation 2021/1060, its list of percentages cut between two passages.
@@ -1570,6 +1574,7 @@ def test_a_fund_question_is_not_answered_with_another_programmes_rule(settings, 
                           "AMIF, the ISF and the BMVI shall be no higher than 75 %. [1]")
     assert _about_another_programme("AMIF", "The co-financing rate for Interreg programmes is 80 %.")
     assert _about_another_programme("AMIF", "For the European Regional Development Fund, the rate is 85 %.")
+    assert _about_another_programme("AMIF", "EUR 50 000 000 for Estonia under the Structural Funds;")
     assert not _about_another_programme("AMIF", "For the EMFAF, the AMIF, the ISF and the BMVI support: 6 %;")
     assert not _about_another_programme("AMIF", "The rate shall be 75 %.")  # names none: about the asked fund
 
