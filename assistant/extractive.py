@@ -113,7 +113,7 @@ tell give get gets got receive receives received total exact exactly amount figu
 programme program fund funds amif fami eu european union period programming document documents press release news
 roughly approximately around some any all also only under within per much can could would should will may
 hur mycket många vad vilken vilket vilka vem när var varför är har hade får fick ska kan och i på för till av om
-enligt totalt summa pengar belopp fonden fond programmet nyheten den det de som med
+enligt totalt summa pengar belopp fonden fond programmet nyheten den det de som med säger sägs
 hoeveel wat welke wie wanneer waar waarom is zijn heeft hebben het de een van voor aan met en of volgens geld
 bedrag bedragen
 combien quel quelle quels quelles qui quand où pourquoi est sont a ont le la les un une des du de pour avec et ou selon
@@ -351,7 +351,7 @@ def _figures(text: str) -> frozenset[str]:
 # The word "country" as each language's stemmer leaves it: the question asks
 # for countries, which a sentence names ("Denmark is not taking part").
 COUNTRY_UNIT = "#country"
-_COUNTRY_WORDS = {"en": ("countri",), "sv": ("länd", "land"), "nl": ("land",), "fr": ("pay",)}
+_COUNTRY_WORDS = {"en": ("countri",), "sv": ("länd", "land", "landet"), "nl": ("land",), "fr": ("pay",)}
 
 
 def question_units(index: Index, query: Query, text: str | None = None) -> list[Unit]:
@@ -447,7 +447,14 @@ def _covers(unit: Unit, words: Words) -> bool:
         return True
     # Swedish and Dutch compounds: "kilometervergoeding" is covered by a
     # sentence saying "vergoeding … per kilometer" (both parts, 4+ letters).
-    return len(t) >= 9 and any(t[:i] in words.joined and t[i:] in words.joined for i in range(4, len(t) - 3))
+    if len(t) >= 9 and any(t[:i] in words.joined and t[i:] in words.joined for i in range(4, len(t) - 3)):
+        return True
+    # Cognates spelt with k where English and French write c ("provokation",
+    # "kontroll" / "provocation", "control"): the same prefix test, c for k.
+    if "k" in t and len(t) >= 7:
+        c = t.replace("k", "c")
+        return c in words.toks or any(c[:k] in words.toks for k in range(6, len(c)))
+    return False
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ _MONTHS = {
 # Country names (several languages) → ISO code; used for the document's own
 # country and for inferring a country filter from a question.
 COUNTRIES: dict[str, tuple[str, ...]] = {
-    "LV": ("latvia", "latvian", "lettland", "letland", "lettonie", "latvija", "latvijas", "latvijā"),
+    "LV": ("latvia", "latvian", "lettland", "letland", "lettonie", "latvija", "latvijas", "latvijā", "lettisk",
+           "lettiska", "letse", "letton", "lettone"),
     "SE": ("sweden", "swedish", "sverige", "sveriges", "svensk", "zweden", "suède"),
     "NL": ("netherlands", "dutch", "nederland", "nederlandse", "nederländerna", "pays-bas"),
     "FR": ("france", "french", "frankrike", "frankrijk", "française", "français"),

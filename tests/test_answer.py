@@ -1602,3 +1602,31 @@ def test_acronyms_and_plurals_share_a_concept_across_languages() -> None:
     assert concepts_of("Vilka är målen?") == concepts_of("objectives")
     # The EU co-financing rate of a project is the Union's contribution, as the AMIF act words it.
     assert concepts_of("the maximum EU co-financing rate") & concepts_of("The contribution from the Union budget")
+
+
+def test_swedish_cognates_and_adjectives_reach_an_english_passage(seed_assistant) -> None:  # type: ignore[no-untyped-def]
+    """"provokationer" is the English "provocations" spelt with k; "lettiska" names Latvia; "landet" (the
+    country) is covered by a sentence naming one; "säger" frames the question."""
+    from assistant.extractive import COUNTRY_UNIT, Unit, Words, _covers, question_units
+    from assistant.metadata import country_mentions
+    from assistant.query import understand
+
+    sentence = Words.of("As a result, Latvia is experiencing the provocations of hybrid warfare.", "en")
+    assert _covers(Unit(None, "provokation", 4.0), sentence)
+    assert not _covers(Unit(None, "provokation", 4.0), Words.of("Latvia is experiencing migration flows.", "en"))
+    assert _covers(Unit(None, "kontroll", 4.0), Words.of("The controls of the audit authority.", "en"))
+    assert country_mentions("det lettiska inrikesministeriet") == {"LV": 1}
+    query = understand("Vilken sorts provokationer säger det lettiska inrikesministeriet att landet utsätts för?",
+                       None, None)
+    assert query.countries == ("LV",)
+    tokens = [u.token for u in question_units(seed_assistant.index, query)]
+    assert COUNTRY_UNIT in tokens and "provokation" in tokens
+    assert not {"säg", "lettisk", "landet"} & set(tokens)
+
+
+def test_a_swedish_question_answered_from_the_english_press_release(seed_assistant) -> None:
+    ans = seed_assistant.answer("Vilka provokationer utsätts Lettland för enligt inrikesministeriet?")
+    assert not ans.abstained, ans.answer
+    assert ans.answer.startswith("Enligt de indexerade dokumenten (citerade på originalspråket): ")
+    assert "Latvia is experiencing the provocations of hybrid warfare" in ans.answer
+    assert ans.citations[0].source.endswith("004_922b85fd825ec7b8.txt")
