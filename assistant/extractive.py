@@ -26,7 +26,7 @@ from .index import Index
 from .keyword import tokenize
 from .metadata import COUNTRIES, country_mentions, period_mentions, programme_mentions, without_fund_names
 from .numbers import find_numbers
-from .query import Query
+from .query import Query, acts_spelt_out, spell_out
 from .records import Chunk, Citation, Hit
 from .tables import TableRow, row_countries
 
@@ -364,7 +364,7 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
     # Multi-word glossary terms ("target group", "just nu") first, before
     # framing words are dropped (a term may be made of them); their words are
     # used up.
-    low = " ".join(re.findall(r"[^\W\d_][\w-]*", re.sub(r"['’]s\b", "", text.casefold())))
+    low = " ".join(re.findall(r"[^\W\d_][\w-]*", re.sub(r"['’]s\b", "", spell_out(text).casefold())))
     for name in _MULTIWORD_COUNTRIES:  # "united kingdom" is a country, not two topic words
         low = low.replace(name, " ")
     low = _WH_PHRASE.sub(" ", low)
@@ -974,7 +974,10 @@ def _named(query: Query, units: Sequence[Unit]) -> list[Unit]:
     """
     words = {m.group(1).casefold() for m in _CAPITALISED.finditer(query.question)}
     stems = {t for w in words for t in tokenize(w, query.language)}
-    return [u for u in units if u.concept is None and u.token in stems and u.weight >= NAME_WEIGHT]
+    # An act named by its acronym ("the CPR") is a name however common its
+    # title's words: the answer must come from that act, or a passage naming it.
+    act = {t for name in acts_spelt_out(query.question) for t in tokenize(name, query.language)}
+    return [u for u in units if u.concept is None and (u.token in act or (u.token in stems and u.weight >= NAME_WEIGHT))]
 
 
 _COUNTRY_NAMES = {

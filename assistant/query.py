@@ -140,7 +140,7 @@ def _infer(text: str) -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]
     funds = fund_mentions(text)
     if len(funds) == 1:
         inferred["fund"] = funds[0]
-    acts = act_numbers(text)
+    acts = act_numbers(text) or tuple(dict.fromkeys(_ACRONYM_ACTS[m] for m in _ACRONYM_RX.findall(text)))
     if len(acts) == 1:
         inferred["act"] = acts[0]
     low = text.casefold()
@@ -151,13 +151,30 @@ def _infer(text: str) -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]
     return inferred, countries, years
 
 
+# Acts a question may name by an acronym their text never uses: searched and
+# read by their title's words ("under the CPR").
+_ACT_ACRONYMS = {"CPR": "Common Provisions Regulation"}
+_ACRONYM_ACTS = {"CPR": "2021/1060"}  # the act's number, as titles cite it
+_ACRONYM_RX = re.compile(r"\b(" + "|".join(_ACT_ACRONYMS) + r")\b")
+
+
+def acts_spelt_out(text: str) -> list[str]:
+    """The full names of the acts ``text`` names by acronym."""
+    return [_ACT_ACRONYMS[m] for m in dict.fromkeys(_ACRONYM_RX.findall(text))]
+
+
+def spell_out(text: str) -> str:
+    """``text`` with the acronyms of acts spelt out ("the CPR" -> "the Common Provisions Regulation")."""
+    return _ACRONYM_RX.sub(lambda m: _ACT_ACRONYMS[m.group(1)], text)
+
+
 def understand(question: str, history: list[dict[str, str]] | None, filters: dict[str, str] | None,
                max_chars: int = 2000) -> Query:
     """Build the Query: sanitise, detect language, infer filters, resolve follow-ups."""
     text = sanitise_question(question, max_chars)
     language = detect_question_language(text)
     inferred, countries, years = _infer(text)
-    search_text = text
+    search_text = spell_out(text)
     follow_up = False
     previous_answer = ""
     earlier = [t.get("content", "") for t in (history or []) if t.get("role") == "user" and t.get("content")]
@@ -175,7 +192,7 @@ def understand(question: str, history: list[dict[str, str]] | None, filters: dic
                 inferred.setdefault(key, value)
             countries = countries or prev_countries
             years = years or prev_years
-            search_text = f"{text} {previous}"
+            search_text = spell_out(f"{text} {previous}")
             answers = [t.get("content", "") for t in (history or []) if t.get("role") == "assistant"]
             previous_answer = str(answers[-1])[:max_chars] if answers else ""
     return Query(

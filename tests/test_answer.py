@@ -1366,6 +1366,19 @@ def test_the_cpr_technical_assistance_rate_on_the_shared_corpus(shared_index) ->
     assert m is not None, ans.answer
     cited = {c.n: c.source.rsplit("/", 1)[-1] for c in ans.citations}
     assert cited[int(m.group(1))] == cited[int(m.group(2))] == "EU_32021R1060_CPR_Regulation_2021-1060_fulltext_EN.txt"
+    # "The CPR" is the Common Provisions Regulation, a word its text never uses: searched, read and
+    # checked by its title (every such question abstained when "CPR" was a name no passage holds).
+    assistant = Assistant(shared_index)
+    ans = assistant.answer("What percentage of technical assistance applies to the AMIF under the CPR?")
+    assert "for the EMFAF, the AMIF, the ISF and the BMVI support: 6 %;" in ans.answer, ans.answer
+    ans = assistant.answer("Who carries out the accounting function for AMIF programmes under the CPR?")
+    assert ans.answer.startswith("According to the indexed documents: For programmes supported by the AMIF, the ISF "
+                                 "and the BMVI, the accounting function shall be carried out by the managing "
+                                 "authority or under its responsibility. [1]"), ans.answer
+    # Not answered from another act: the Dutch scheme's equipment rule said "subsidiabel" and "kosten".
+    ans = assistant.answer("Under the CPR, until when is AMIF expenditure eligible?")
+    assert ans.abstained or {c.source.rsplit("/", 1)[-1] for c in ans.citations} == {
+        "EU_32021R1060_CPR_Regulation_2021-1060_fulltext_EN.txt"}, ans.answer
 
 
 def test_an_article_whose_heading_names_the_subject_is_found_by_it(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -1630,3 +1643,15 @@ def test_a_swedish_question_answered_from_the_english_press_release(seed_assista
     assert ans.answer.startswith("Enligt de indexerade dokumenten (citerade på originalspråket): ")
     assert "Latvia is experiencing the provocations of hybrid warfare" in ans.answer
     assert ans.citations[0].source.endswith("004_922b85fd825ec7b8.txt")
+
+
+def test_an_act_named_by_its_acronym_is_searched_by_its_title() -> None:
+    from assistant.query import understand
+
+    query = understand("What percentage of technical assistance applies to the AMIF under the CPR?", None, None)
+    assert query.search_text == ("What percentage of technical assistance applies to the AMIF under the Common "
+                                 "Provisions Regulation?")
+    assert query.question.endswith("under the CPR?")  # shown as asked
+    assert query.inferred["act"] == "2021/1060"
+    # A word that merely contains the letters is left alone.
+    assert understand("Is the CPRS eligible?", None, None).search_text == "Is the CPRS eligible?"
