@@ -117,7 +117,7 @@ enligt totalt summa pengar belopp fonden fond programmet nyheten den det de som 
 hoeveel wat welke wie wanneer waar waarom is zijn heeft hebben het de een van voor aan met en of volgens geld
 bedrag bedragen
 combien quel quelle quels quelles qui quand où pourquoi est sont a ont le la les un une des du de pour avec et ou selon
-montant montants somme titre
+montant montants somme
 cik kāds kāda kas kad kur kāpēc ir un par no uz ar
 medel går stor andel typer typ sorts slags del part kind kinds type types
 give example examples couple few say says tell explain describe mention mentioned mentions regarding concerning
@@ -222,7 +222,9 @@ def _is_label_block(text: str, spans: list[tuple[int, int]], j: int) -> bool:
 
 # A dash alone on the line before ("—\n35 % for asylum;"): EUR-Lex prints an
 # indent's marker on a line of its own, so the item itself need not look like one.
-_DASH_LINE = re.compile(r"\n[ \t]*[-–—−•▪◦●·*][ \t]*\n[ \t]*$")
+_DASH_LINE = re.compile(r"(?:\A|\n)[ \t]*[-–—−•▪◦●·*][ \t]*\n[ \t]*$")
+# A passage that ends on such a dash: its item opens the next passage.
+_ENDS_ON_DASH = re.compile(r"\n[ \t]*[-–—−•▪◦●·*][ \t]*$")
 
 
 def _dash_before(text: str, start: int) -> bool:
@@ -334,7 +336,8 @@ def _idf(index: Index, token: str, language: str) -> float:
 # "How long", "combien de temps": the question word asks for a kind of fact (the
 # wants above), it is not a topic; "long" or "temps" in a sentence says nothing.
 _WH_PHRASE = re.compile(r"\b(?:how (?:long|often|old|recent|soon|far)|hur (?:länge|lång tid|ofta|gammal)|"
-                        r"hoe (?:lang|vaak|oud)|combien de (?:temps|fois)|à quelle fréquence)\b")
+                        r"hoe (?:lang|vaak|oud)|combien de (?:temps|fois)|à quelle fréquence|"
+                        r"au titre d[eu]s?)\b")  # "au titre du FAMI": under, not "titre de séjour"
 _MULTIWORD_COUNTRIES = tuple(n for names in COUNTRIES.values() for n in names if " " in n)
 
 
@@ -351,7 +354,10 @@ def _figures(text: str) -> frozenset[str]:
 # The word "country" as each language's stemmer leaves it: the question asks
 # for countries, which a sentence names ("Denmark is not taking part").
 COUNTRY_UNIT = "#country"
-_COUNTRY_WORDS = {"en": ("countri",), "sv": ("länd", "land", "landet"), "nl": ("land",), "fr": ("pay",)}
+# (Not "land": Swedish and Dutch share it with the glossary's land as terrain;
+# not French "pays", whose stem "pay" is also "paye" and English "pay".)
+_COUNTRY_WORDS = {"en": ("countri",), "sv": ("länd", "landet")}
+_COUNTRY_STEMS = frozenset(t for stems in _COUNTRY_WORDS.values() for t in stems)
 
 
 def question_units(index: Index, query: Query, text: str | None = None) -> list[Unit]:
@@ -435,7 +441,8 @@ def _covers(unit: Unit, words: Words) -> bool:
         return unit.concept in words.concepts
     t = unit.token
     if t == COUNTRY_UNIT:
-        return words.names_country
+        # A named country, or the word itself ("third countries", "länder").
+        return words.names_country or bool(_COUNTRY_STEMS & words.toks)
     if t.startswith("#"):
         return t in words.figures
     # Tokens hold no spaces, so a substring of ``joined`` lies inside one token.
@@ -693,6 +700,8 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
     weights = tuple(u.weight for u in units)
     word = counted_word(query.question)
     stems = set(tokenize(word, query.language)) | {word} if word else set()
+    if stems & _COUNTRY_STEMS:
+        stems.add(COUNTRY_UNIT)  # "How many countries …?" counts what the #country unit stands for
     counted = next((u for u in units if u.token in stems or (u.concept is not None and u.concept in concepts_of(word))),
                    None) if word else None
     fund = query.inferred.get("fund", "")
@@ -845,7 +854,7 @@ def _with_rows(sentences: Iterable[tuple[int, int, str, Words, bool]], chunk: Ch
         if countries and by_country and row.country not in countries:
             continue
         stated = row.stated()
-        words = _row_words(stated, chunk.meta.language, bool(row.country and row.unit))
+        words = _row_words(stated, chunk.meta.language, bool(row.country and row.unit), row.country)
         yield a, b, row.rendered(), words, False, stated, chunk.text[a:b]
 
 
@@ -856,8 +865,10 @@ _MONEY_CONCEPTS = frozenset(concepts_of("budget allocation"))
 
 
 @lru_cache(maxsize=4096)
-def _row_words(stated: str, language: str, country_sums: bool = False) -> Words:
+def _row_words(stated: str, language: str, country_sums: bool = False, country: str = "") -> Words:
     words = Words.of(stated, language)
+    if country:  # labelled "EE": it names Estonia ("Which countries …?")
+        words = replace(words, text=f"{words.text} {COUNTRIES[country][0]}")
     return replace(words, concepts=words.concepts | _MONEY_CONCEPTS) if country_sums else words
 
 
@@ -1156,7 +1167,7 @@ def _list_rest(chunk: Chunk, best: Sentence, following: Chunk, hit_index: int) -
     count = sum(not _BARE_MARKER.fullmatch(x) for x in lines)
     marker = -1  # where a bare marker ("(c)" on its own line) starts: its item is the next line
     # A cut sentence ending on a bare marker ("…;\n(b)"): the next passage opens with that item.
-    owed = bool(lines) and bool(_BARE_MARKER.fullmatch(lines[-1]))
+    owed = bool(lines) and bool(_BARE_MARKER.fullmatch(lines[-1])) or bool(_ENDS_ON_DASH.search(chunk.text))
     for s, e, text, _words, _heading in _analyse(following).sentences:
         start, end = following.start + s, following.start + e
         if end <= chunk.end:

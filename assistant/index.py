@@ -47,8 +47,9 @@ def _one_blas_thread() -> None:
         log.debug("could not limit BLAS threads: %s", exc)
 
 
-# Bumped whenever ``keyword_text`` changes, so that a BM25 index cached on
-# disk by an older version is rebuilt rather than searched with other words.
+# Bumped whenever ``keyword_text`` changes (or the fund names it reads,
+# ``metadata._FUNDS``), so that a BM25 index cached on disk by an older version
+# is rebuilt rather than searched with other words.
 KEYWORD_TEXT_VERSION = 2
 
 

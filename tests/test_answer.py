@@ -1601,7 +1601,9 @@ def test_which_countries_is_answered_by_a_sentence_naming_one() -> None:
     assert [u.token for u in units if u.concept is None] == [COUNTRY_UNIT]
     unit = Unit(None, COUNTRY_UNIT, 2.0)
     assert _covers(unit, Words.of("Denmark is not taking part in the adoption of this Regulation.", "en"))
-    assert not _covers(unit, Words.of("Third countries may be associated to the Fund.", "en"))
+    # The word itself still covers it ("third countries"); a sentence with neither does not.
+    assert _covers(unit, Words.of("Third countries may be associated to the Fund.", "en"))
+    assert not _covers(unit, Words.of("Member States shall report every year.", "en"))
     sv = question_units(None, understand("Vilka länder deltar inte i fonden?", None, None))  # type: ignore[arg-type]
     assert COUNTRY_UNIT in [u.token for u in sv]
 
@@ -1655,3 +1657,23 @@ def test_an_act_named_by_its_acronym_is_searched_by_its_title() -> None:
     assert query.inferred["act"] == "2021/1060"
     # A word that merely contains the letters is left alone.
     assert understand("Is the CPRS eligible?", None, None).search_text == "Is the CPRS eligible?"
+
+
+def test_a_dash_list_cut_at_a_passage_boundary_on_either_side_of_the_dash() -> None:
+    """The passages do not overlap: the cut falls before a lone "—" line or after it."""
+    from assistant.extractive import Sentence, _list_rest, split_sentences
+
+    doc = "The resources are split as follows:\n—\n35 % for asylum;\n—\n40 % for integration;\n—\n25 % for return."
+    for cut_at in ("—\n40 %", "40 %"):
+        first, second = _two_passages(doc, cut_at, "Regulation")
+        s, e = split_sentences(first.text)[0]
+        best = Sentence(0, s, e, first.text[s:e], 1.0, 1.0, frozenset({0}), (1.0,))
+        assert [r.text for r in _list_rest(first, best, second, 1)] == ["40 % for integration;", "25 % for return."]
+
+
+def test_a_count_of_countries_wants_a_count_and_a_row_names_its_country() -> None:
+    from assistant.extractive import COUNTRY_UNIT, Unit, _covers, _row_words
+
+    row = _row_words("Breakdown per Member State (in EUR) EE: TOTAL: 10 156 577 EUR", "en", True, "EE")
+    assert _covers(Unit(None, COUNTRY_UNIT, 2.0), row)
+    assert not _covers(Unit(None, COUNTRY_UNIT, 2.0), _row_words("Breakdown (in EUR) TA: 5 %", "en"))
