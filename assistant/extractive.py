@@ -1301,19 +1301,20 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     # list cut at the passage's end, or the annex it says the list is in.
     extra: list[Sentence] = []
     # A list cut at its passage's end is completed for every quoted sentence
-    # (a tie may put another list first), right after that sentence.
-    for c in [c for c in chosen if c is not best]:
+    # (a tie may put another list first), right after that sentence; the best
+    # sentence's rest goes with its other extra lines below.
+    for c in list(chosen):
         passage = hits[c.hit_index].chunk
         following = next_chunk(passage) if next_chunk is not None and _cut_list(passage, c) else None
-        if following is not None:
-            hits, at = _with_hit(hits, following, hits[c.hit_index].score)
-            rest = [r for r in _list_rest(passage, c, following, at) if not _quoted(r, chosen)]
+        if following is None:
+            continue
+        hits, at = _with_hit(hits, following, hits[c.hit_index].score)
+        rest = _list_rest(passage, c, following, at)
+        if c is best:
+            extra = rest
+        else:
             k = chosen.index(c) + 1
-            chosen[k:k] = rest
-    following = next_chunk(own) if next_chunk is not None and _cut_list(own, best) else None
-    if following is not None:
-        hits, at = _with_hit(hits, following, hits[best.hit_index].score)
-        extra = _list_rest(own, best, following, at)
+            chosen[k:k] = [r for r in rest if not _quoted(r, chosen)]
     ref = _ANNEX_REF.search(best.text) if _WHICH.search(query.question) else None
     if ref and section_chunk is not None:
         annex = section_chunk(own.doc_id, f"ANNEX {ref.group(1)}")
