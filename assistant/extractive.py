@@ -222,9 +222,10 @@ def _is_label_block(text: str, spans: list[tuple[int, int]], j: int) -> bool:
 
 # A dash alone on the line before ("—\n35 % for asylum;"): EUR-Lex prints an
 # indent's marker on a line of its own, so the item itself need not look like one.
-_DASH_LINE = re.compile(r"(?:\A|\n)[ \t]*[-–—−•▪◦●·*][ \t]*\n[ \t]*$")
+_DASH = r"[ \t]*[-–—−•▪◦●·*][ \t]*"
+_DASH_LINE = re.compile(rf"(?:\A|\n){_DASH}\n[ \t]*$")
 # A passage that ends on such a dash: its item opens the next passage.
-_ENDS_ON_DASH = re.compile(r"\n[ \t]*[-–—−•▪◦●·*][ \t]*$")
+_ENDS_ON_DASH = re.compile(rf"\n{_DASH}$")
 
 
 def _dash_before(text: str, start: int) -> bool:
@@ -393,13 +394,10 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
             continue
         for tok in tokenize(word, query.language):
             if tok in _COUNTRY_WORDS.get(query.language, ()):
-                # "Which countries …?": a sentence naming one answers, whatever it calls it.
-                tok, weight = COUNTRY_UNIT, 2.0
-            else:
-                weight = 0.0
+                tok = COUNTRY_UNIT  # "Which countries …?": a sentence naming one answers, whatever it calls it
             if tok not in seen_tokens and tok not in _FRAMING and not tok.isdigit() and tok not in country_words:
                 seen_tokens.add(tok)
-                units.append(Unit(None, tok, weight or _idf(index, tok, query.language)))
+                units.append(Unit(None, tok, 2.0 if tok == COUNTRY_UNIT else _idf(index, tok, query.language)))
     units += [Unit(None, key, FIGURE_WEIGHT) for key in sorted(_figures(text))]
     return units
 
@@ -493,8 +491,9 @@ def warm_passages(chunks: Iterable[Chunk]) -> int:
     return count
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=ANALYSIS_CACHE)
 def _context_words(title: str, section: str, language: str) -> Words:
+    """What a passage's title and section say (a table row's check passes a title without the fund's name)."""
     return Words.of(f"{title} {section}", language)
 
 
@@ -504,7 +503,7 @@ def _analysed(text: str, title: str, section: str, language: str) -> _Analysed:
     sentences = tuple(
         (s, e, sent, Words.of(sent, language), is_heading(sent)) for s, e in split_sentences(text) for sent in (text[s:e],)
     )
-    return _Analysed(Words.of(f"{title} {section}", language), sentences)
+    return _Analysed(_context_words(title, section, language), sentences)
 
 
 _COUNTED = re.compile(r"\b(?:how many|hur många|hoeveel|combien d[e'’]|number of|antal(?:et)?)\s+([^\W\d_][\w-]*)", re.I)

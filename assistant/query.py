@@ -140,7 +140,7 @@ def _infer(text: str) -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]
     funds = fund_mentions(text)
     if len(funds) == 1:
         inferred["fund"] = funds[0]
-    acts = act_numbers(text) or tuple(dict.fromkeys(_ACRONYM_ACTS[m] for m in _ACRONYM_RX.findall(text)))
+    acts = act_numbers(text) or tuple(dict.fromkeys(_ACT_ACRONYMS[m][1] for m in _ACRONYM_RX.findall(text)))
     if len(acts) == 1:
         inferred["act"] = acts[0]
     low = text.casefold()
@@ -153,19 +153,18 @@ def _infer(text: str) -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]
 
 # Acts a question may name by an acronym their text never uses: searched and
 # read by their title's words ("under the CPR").
-_ACT_ACRONYMS = {"CPR": "Common Provisions Regulation"}
-_ACRONYM_ACTS = {"CPR": "2021/1060"}  # the act's number, as titles cite it
+_ACT_ACRONYMS = {"CPR": ("Common Provisions Regulation", "2021/1060")}  # name, and number as titles cite it
 _ACRONYM_RX = re.compile(r"\b(" + "|".join(_ACT_ACRONYMS) + r")\b")
 
 
 def acts_spelt_out(text: str) -> list[str]:
     """The full names of the acts ``text`` names by acronym."""
-    return [_ACT_ACRONYMS[m] for m in dict.fromkeys(_ACRONYM_RX.findall(text))]
+    return [_ACT_ACRONYMS[m][0] for m in dict.fromkeys(_ACRONYM_RX.findall(text))]
 
 
 def spell_out(text: str) -> str:
     """``text`` with the acronyms of acts spelt out ("the CPR" -> "the Common Provisions Regulation")."""
-    return _ACRONYM_RX.sub(lambda m: _ACT_ACRONYMS[m.group(1)], text)
+    return _ACRONYM_RX.sub(lambda m: _ACT_ACRONYMS[m.group(1)][0], text)
 
 
 def understand(question: str, history: list[dict[str, str]] | None, filters: dict[str, str] | None,
