@@ -144,3 +144,60 @@ def _make(doc: Document, start: int, end: int, section: str) -> Chunk:
         chunk_id=f"{doc.doc_id}:{digest[:16]}", doc_id=doc.doc_id, text=text, start=start,
         end=end, page=doc.page_at(start), section=section, meta=doc.meta, source=doc.source,
     )
+
+
+# The parts that group a document's sections: EU acts' TITLE/CHAPTER/SECTION,
+# French "Chapitre", Dutch "Bijlage"/"Hoofdstuk", Swedish "Kapitel". The word
+# sets the level; a part closes the open parts of its level and below.
+_PART_LEVEL = {"title": 0, "titre": 0, "titel": 0, "part": 0, "partie": 0, "avdelning": 0, "bijlage": 0,
+               "chapter": 1, "chapitre": 1, "hoofdstuk": 1, "kapitel": 1,
+               "section": 2, "afdeling": 2, "paragraaf": 2}
+_PART = re.compile(
+    r"^#{0,6}[ \t]*(?P<kind>(?i:" + "|".join(_PART_LEVEL) + r"))[ \t]+(?:[IVXLC]+|\d{1,3}|[A-Z])(?:er)?\b(?P<rest>[^\n]*)$",
+    re.M,
+)
+PART_LABEL_CHARS = 300
+# The first section of a part ends its description.
+_FIRST_SECTION = re.compile(r"(?:Article|Artikel|Art\.)\s+[A-Z]?\d+[a-z]?\b|\||[A-Z]?\d+\s?[a-z]?\s?§|(?:ANNEX|BILAGA)\b")
+
+
+def outline(text: str) -> tuple[tuple[int, int, str], ...]:
+    """The document's part headings as (offset, level, label), in order.
+
+    A label is the heading line and the lines that describe the part, up to
+    its first section: "SECTION 3 Support and implementation under direct or
+    indirect management"; a Dutch annex "Bijlage C, behorende bij artikel 4,
+    onderdeel c Specifieke bepalingen … : de bevordering van terugkeer …".
+    Its articles say none of this ("Artikel C3 Subsidieplafond"), so a
+    question about return projects' ceiling needs the part to find its answer.
+    """
+    parts = []
+    for m in _PART.finditer(text):
+        rest = m.group("rest").strip()
+        # "Section 2 shall apply …" in running text is no heading.
+        if len(rest) > 150 or rest.endswith((".", ",", ";")) or rest[:1].islower():
+            continue
+        lines = [re.sub(r"^#+\s*", "", m.group(0)).strip()]
+        pos = m.end()
+        for line in re.finditer(r"[^\n]+", text[pos:pos + 2 * PART_LABEL_CHARS]):
+            body = re.sub(r"^#+\s*", "", line.group(0)).strip(" \t,")
+            if not body:
+                continue
+            if _FIRST_SECTION.match(body) or _PART.match(body) or sum(map(len, lines)) >= PART_LABEL_CHARS:
+                break
+            lines.append(body)
+            if body.endswith("."):  # the sentence that says what the part is about
+                break
+        parts.append((m.start(), _PART_LEVEL[m.group("kind").casefold()], " ".join(lines)[:PART_LABEL_CHARS]))
+    return tuple(parts)
+
+
+def enclosing_parts(parts: tuple[tuple[int, int, str], ...], offset: int) -> str:
+    """The labels of the parts open at ``offset``, outermost first."""
+    open_: dict[int, str] = {}
+    for start, level, label in parts:
+        if start > offset:
+            break
+        open_ = {lv: lab for lv, lab in open_.items() if lv < level}
+        open_[level] = label
+    return " ".join(open_[lv] for lv in sorted(open_))

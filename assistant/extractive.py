@@ -709,7 +709,11 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         chunk = hit.chunk
         prior = 1.0 / (1.0 + HIT_PRIOR * i)
         analysed = _analyse(chunk)
-        context = analysed.context
+        # The chapter, section or annex the passage lies in says what its
+        # article leaves out ("SECTION 3 … direct or indirect management").
+        parts = index.parts(chunk) if index is not None else ""
+        context = _context_words(chunk.meta.title, f"{parts} {chunk.section}", chunk.meta.language) \
+            if parts else analysed.context
         # (Unit tests pass no index with their units: their passages have no tables.)
         rows = index.table_rows(chunk) if index is not None else ()
         lead = _cut_lead_in(index.previous_chunk(chunk), chunk) \

@@ -9,6 +9,7 @@ chunks the manifest does not name (left over by an interrupted ingest).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from functools import lru_cache
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .chunking import enclosing_parts, outline
 from .embedding import Embedder, get_embedder
 from .errors import IndexStoreError
 from .keyword import KeywordIndex
@@ -51,6 +53,9 @@ def _one_blas_thread() -> None:
 # ``metadata._FUNDS``), so that a BM25 index cached on disk by an older version
 # is rebuilt rather than searched with other words.
 KEYWORD_TEXT_VERSION = 2
+
+# The Markdown heading lines a passage opens with.
+_OPENING_HEADINGS = re.compile(r"(?:[ \t]*#{1,6}[^\n]*(?:\n[ \t]*)+)+")
 
 
 def keyword_text(chunk: Chunk) -> str:
@@ -94,6 +99,8 @@ class Index:
         # a row labelled with each country code (``labelled_chunks``), for one fingerprint.
         self._rows: tuple[str, dict[str, tuple[TableRow, ...]]] = ("", {})
         self._labelled: tuple[str, dict[str, list[str]]] = ("", {})
+        # Each document's part headings (``parts``), for one fingerprint.
+        self._outlines: tuple[str, dict[str, tuple[tuple[int, int, str], ...]]] = ("", {})
         # BM25 over section headings, built for one keyword index (``headings``).
         self._headings: tuple[KeywordIndex | None, KeywordIndex | None] = (None, None)
         self.refresh(force=True)
@@ -295,6 +302,30 @@ class Index:
             rows = by_doc[chunk.doc_id] = tuple(r for r in table_rows(self.document_text(chunk.doc_id)) if r.headers)
         return tuple(r for r in rows if chunk.start <= r.start and r.end <= chunk.end)
 
+    def parts(self, chunk: Chunk) -> str:
+        """The labels of the chapters, sections or annexes ``chunk`` lies in ("SECTION 3 Support and …"), or ''."""
+        fingerprint, by_doc = self._outlines
+        if fingerprint != self._fingerprint:
+            by_doc = {}
+            self._outlines = (self._fingerprint, by_doc)
+        parts = by_doc.get(chunk.doc_id)
+        if parts is None:
+            parts = by_doc[chunk.doc_id] = outline(self.document_text(chunk.doc_id))
+        return enclosing_parts(parts, chunk.start)
+
+    def heading(self, chunk: Chunk) -> str:
+        """Everything that heads ``chunk``: its parts, its section, and the Markdown headings it opens with.
+
+        A Dutch scheme's article is "### Artikel C3" then "####Subsidieplafond"
+        (its title, a heading of its own) inside "Bijlage C … terugkeer": the
+        three together say "the return projects' subsidy ceiling".
+        """
+        opening = _OPENING_HEADINGS.match(chunk.text)
+        titles = re.findall(r"[^#*_\n]+", opening.group(0)) if opening else []
+        # Each said once: a French decree's "## Chapitre III : …" is both its part and its section.
+        said = dict.fromkeys(" ".join(t.split()) for t in [self.parts(chunk), chunk.section, *titles])
+        return " ".join(t for t in said if t and not any(t != o and t in o for o in said))
+
     @property
     def headings(self) -> KeywordIndex:
         """BM25 over the passages' section headings ("Article 3 Objectives of the Fund").
@@ -308,7 +339,8 @@ class Index:
         if index is None or built_for is not keyword:
             chunks = self._chunks
             index = KeywordIndex.build(
-                (cid, c.section, c.meta.language) if (c := chunks.get(cid)) else (cid, "", "en") for cid in keyword.ids)
+                (cid, self.heading(c), c.meta.language) if (c := chunks.get(cid)) else (cid, "", "en")
+                for cid in keyword.ids)
             self._headings = (keyword, index)
         return index
 

@@ -1677,3 +1677,22 @@ def test_a_count_of_countries_wants_a_count_and_a_row_names_its_country() -> Non
     row = _row_words("Breakdown per Member State (in EUR) EE: TOTAL: 10 156 577 EUR", "en", True, "EE")
     assert _covers(Unit(None, COUNTRY_UNIT, 2.0), row)
     assert not _covers(Unit(None, COUNTRY_UNIT, 2.0), _row_words("Breakdown (in EUR) TA: 5 %", "en"))
+
+
+def test_a_passage_is_read_with_the_chapter_section_or_annex_it_lies_in(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """The Dutch scheme's "Artikel C3 Subsidieplafond" never says "terugkeer": its annex, Bijlage C, does
+    ("de bevordering van terugkeer …"). 2021/1147's "Natural persons are not eligible" never says "direct
+    management": its SECTION 3 does. Without the parts, the first was answered with the return scoring
+    criteria and the second also quoted a French decree."""
+    from assistant.service import Assistant
+
+    assistant = Assistant(shared_index)
+    ans = assistant.answer("Wat is het subsidieplafond voor terugkeerprojecten?")
+    assert ans.answer.startswith("Volgens de geïndexeerde documenten: Het maximaal beschikbare bedrag voor het "
+                                 "verlenen van subsidie bedraagt voor het aanvraagtijdvak, bedoeld in artikel C2, "
+                                 "€\u00a017.476.666. [1]"), ans.answer
+    assert ans.citations[0].quote.startswith("### Artikel  C3")
+    ans = assistant.answer("Are natural persons eligible for AMIF funding under direct management?")
+    assert ans.answer == "According to the indexed documents: Natural persons are not eligible for Union financing. [1]"
+    assert [c.source.rsplit("/", 1)[-1] for c in ans.citations] == [
+        "EU_32021R1147_AMIF_Regulation_2021-1147_fulltext_EN.txt"]

@@ -243,3 +243,60 @@ def test_settings_index_dir_override_moves_what_lives_inside_it(tmp_path: Path, 
     # Set explicitly, they stay where they were put.
     s = Settings.from_env(index_dir=tmp_path / "idx", feedback_db=tmp_path / "fb.db")
     assert s.feedback_db == tmp_path / "fb.db" and s.upload_dir == tmp_path / "idx" / "uploads"
+
+
+_ACT = """CHAPTER II
+FINANCIAL AND IMPLEMENTATION FRAMEWORK
+SECTION 1
+Common provisions
+Article 9
+General principles
+1.   Support shall be implemented under shared management.
+SECTION 3
+Support and implementation under direct or indirect management
+Article 24
+Eligible entities
+2.   Natural persons are not eligible for Union financing.
+Section 2 shall apply to such entities.
+CHAPTER III
+TRANSITIONAL AND FINAL PROVISIONS
+Article 35
+Repeal
+"""
+
+_SCHEME = """### Bijlage C 
+
+####, behorende bij artikel 4, onderdeel c 
+
+Specifieke bepalingen met betrekking tot de actie, genoemd in artikel 4, onderdeel c: de bevordering van terugkeer.
+
+### Artikel  C3  
+
+####Subsidieplafond
+
+1. Het maximaal beschikbare bedrag bedraagt € 17.476.666.
+"""
+
+
+def test_outline_labels_parts_with_their_titles_and_nests_them() -> None:
+    from assistant.chunking import enclosing_parts, outline
+
+    parts = outline(_ACT)
+    # "Section 2 shall apply …" is running text, not a heading.
+    assert [(level, label) for _, level, label in parts] == [
+        (1, "CHAPTER II FINANCIAL AND IMPLEMENTATION FRAMEWORK"),
+        (2, "SECTION 1 Common provisions"),
+        (2, "SECTION 3 Support and implementation under direct or indirect management"),
+        (1, "CHAPTER III TRANSITIONAL AND FINAL PROVISIONS"),
+    ]
+    # A section closes the one before it, a chapter its sections.
+    assert enclosing_parts(parts, _ACT.index("Natural persons")) == (
+        "CHAPTER II FINANCIAL AND IMPLEMENTATION FRAMEWORK "
+        "SECTION 3 Support and implementation under direct or indirect management")
+    assert enclosing_parts(parts, _ACT.index("Repeal")) == "CHAPTER III TRANSITIONAL AND FINAL PROVISIONS"
+    assert enclosing_parts(parts, 0) == "CHAPTER II FINANCIAL AND IMPLEMENTATION FRAMEWORK"
+    assert enclosing_parts(outline("Article 1\nNo parts here."), 5) == ""
+    # A Dutch annex: its heading lines and the sentence saying what it is about, up to its first article.
+    (_, level, label), = outline(_SCHEME)
+    assert (level, label) == (0, "Bijlage C behorende bij artikel 4, onderdeel c Specifieke bepalingen met "
+                                 "betrekking tot de actie, genoemd in artikel 4, onderdeel c: de bevordering van terugkeer.")
