@@ -711,9 +711,9 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         analysed = _analyse(chunk)
         # The chapter, section or annex the passage lies in says what its
         # article leaves out ("SECTION 3 … direct or indirect management").
-        parts = index.parts(chunk) if index is not None else ""
-        context = _context_words(chunk.meta.title, f"{parts} {chunk.section}", chunk.meta.language) \
-            if parts else analysed.context
+        heads = index.heading(chunk) if index is not None else chunk.section
+        context = _context_words(chunk.meta.title, heads, chunk.meta.language) \
+            if heads != chunk.section else analysed.context
         # (Unit tests pass no index with their units: their passages have no tables.)
         rows = index.table_rows(chunk) if index is not None else ()
         lead = _cut_lead_in(index.previous_chunk(chunk), chunk) \
@@ -723,6 +723,9 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         # Fund" does not make Latvia's row its integration budget) and section.
         row_context = _context_words(without_fund_names(chunk.meta.title), chunk.section, chunk.meta.language) \
             if rows else context
+        # A Union-wide passage that never names the asked country yields to that country's own rules.
+        union_only = bool(query.countries) and _about_another_country(
+            query, hit, f"{chunk.meta.title} {chunk.text}", union_answers=False)
         for s, e, sent, words, heading, cue_text, quote in _with_rows(analysed.sentences, chunk, rows, query.countries):
             covered = 0.0
             own: set[int] = set()
@@ -765,6 +768,8 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
                 # rate: ranked down, and not enough on its own to answer.
                 score *= OTHER_PROGRAMME
                 coverage *= OTHER_PROGRAMME
+            if union_only:
+                score *= OTHER_COUNTRY
             if query.previous_answer and _said_before(sent, query.previous_answer):
                 score *= 0.6  # a follow-up asks for something new, not the last answer again
             out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0,
@@ -1090,6 +1095,7 @@ def _about_another_country(query: Query, hit: Hit, text: str, union_answers: boo
 # Interreg programmes shall be no higher than 80 %") weighs this much for a
 # question naming a fund.
 OTHER_PROGRAMME = 0.3
+OTHER_COUNTRY = 0.8
 
 
 def _about_another_programme(fund: str, sentence: str) -> bool:

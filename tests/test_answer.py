@@ -1696,3 +1696,17 @@ def test_a_passage_is_read_with_the_chapter_section_or_annex_it_lies_in(shared_i
     assert ans.answer == "According to the indexed documents: Natural persons are not eligible for Union financing. [1]"
     assert [c.source.rsplit("/", 1)[-1] for c in ans.citations] == [
         "EU_32021R1147_AMIF_Regulation_2021-1147_fulltext_EN.txt"]
+
+
+def test_a_countrys_own_rule_comes_before_a_union_wide_one(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """"Under the Dutch AMIF scheme": the Dutch scheme's list of ineligible costs answers, not the CPR's
+    VAT rule for operations above EUR 5 000 000 (which led the answer before, the Dutch list second)."""
+    from assistant.service import Assistant
+
+    ans = Assistant(shared_index).answer("Is VAT eligible under the Dutch AMIF scheme?")
+    assert ans.answer.startswith("According to the indexed documents: Niet voor subsidiëring komen in aanmerking:"), \
+        ans.answer
+    assert "e. belasting over de toegevoegde waarde, behalve indien deze krachtens het nationale recht inzake " \
+           "belasting over de toegevoegde waarde niet terug vorderbaar is;" in ans.answer
+    assert ans.citations[0].source.rsplit("/", 1)[-1] == "NL_BWBR0036487_Subsidieregeling_AMIF_en_ISF_2014-2020.md"
+    assert ans.citations[0].quote.startswith("### Artikel  13")
