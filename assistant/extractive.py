@@ -24,7 +24,15 @@ from .glossary import CONCEPTS, concepts_of
 from .i18n import message
 from .index import Index
 from .keyword import tokenize
-from .metadata import COUNTRIES, country_mentions, period_mentions, programme_mentions, without_fund_names
+from .metadata import (
+    COUNTRIES,
+    act_numbers,
+    country_mentions,
+    fund_mentions,
+    period_mentions,
+    programme_mentions,
+    without_fund_names,
+)
 from .numbers import find_numbers
 from .query import Query, acts_spelt_out, spell_out
 from .records import Chunk, Citation, Hit
@@ -703,7 +711,7 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         stems.add(COUNTRY_UNIT)  # "How many countries …?" counts what the #country unit stands for
     counted = next((u for u in units if u.token in stems or (u.concept is not None and u.concept in concepts_of(word))),
                    None) if word else None
-    fund = query.inferred.get("fund", "")
+    fund = asked_fund(query)
     out: list[Sentence] = []
     for i, hit in enumerate(hits[:max_hits]):
         chunk = hit.chunk
@@ -712,6 +720,9 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         # The chapter, section or annex the passage lies in says what its
         # article leaves out ("SECTION 3 … direct or indirect management").
         heads = index.heading(chunk) if index is not None else chunk.section
+        # A cited passage is also read with its citer's heading: item (b) of
+        # "Article 13 Budgetary resources" is the amount "Article 17 Mid-term review" means.
+        heads = f"{heads} {hit.cited_by}" if hit.cited_by else heads
         context = _context_words(chunk.meta.title, heads, chunk.meta.language) \
             if heads != chunk.section else analysed.context
         # (Unit tests pass no index with their units: their passages have no tables.)
@@ -724,6 +735,10 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         row_context = _context_words(without_fund_names(chunk.meta.title), chunk.section, chunk.meta.language) \
             if rows else context
         # A Union-wide passage that never names the asked country yields to that country's own rules.
+        # A question naming no fund asks about the AMIF (the assistant's
+        # fund): its sister funds' acts, which repeat many of its articles
+        # with their own figures, yield to it.
+        sister = _another_funds_act(query, hit)
         union_only = bool(query.countries) and _about_another_country(
             query, hit, f"{chunk.meta.title} {chunk.text}", union_answers=False)
         for s, e, sent, words, heading, cue_text, quote in _with_rows(analysed.sentences, chunk, rows, query.countries):
@@ -770,6 +785,8 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
                 coverage *= OTHER_PROGRAMME
             if union_only:
                 score *= OTHER_COUNTRY
+            if sister:
+                score *= SISTER_FUND
             if query.previous_answer and _said_before(sent, query.previous_answer):
                 score *= 0.6  # a follow-up asks for something new, not the last answer again
             out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0,
@@ -1096,12 +1113,32 @@ def _about_another_country(query: Query, hit: Hit, text: str, union_answers: boo
 # question naming a fund.
 OTHER_PROGRAMME = 0.3
 OTHER_COUNTRY = 0.8
+HOME_FUND = "AMIF"
+SISTER_FUND = 0.8
 
 
 def _about_another_programme(fund: str, sentence: str) -> bool:
     """Whether ``sentence`` names funds or programmes, none of them ``fund`` (the question's)."""
     named = programme_mentions(sentence)
     return bool(named) and fund not in named
+
+
+def asked_fund(query: Query) -> str:
+    """The fund the question asks about: the one it names, else the AMIF unless it names another programme or an act."""
+    if query.inferred.get("fund"):
+        return query.inferred["fund"]
+    return "" if programme_mentions(query.question) or act_numbers(query.question) else HOME_FUND
+
+
+def _another_funds_act(query: Query, hit: Hit) -> bool:
+    """Whether ``hit``'s document is an act of funds other than the asked one (the AMIF when none is named).
+
+    The ISF and BMVI regulations repeat the AMIF's articles word for word
+    with their own figures ("EUR 225 000 000 for the adjustment …").
+    """
+    asked = asked_fund(query)
+    funds = fund_mentions(hit.chunk.meta.title)
+    return bool(asked) and bool(funds) and asked not in funds
 
 
 def _about_another_period(query: Query, hit: Hit, text: str) -> bool:
@@ -1283,6 +1320,8 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             continue  # a Sweden question is not topped up with Latvia's sentences
         if _about_another_period(query, hits[s.hit_index], s.text):
             continue  # nor a 2014-2020 question with a 2021-2027 press release's figures
+        if _another_funds_act(query, hits[s.hit_index]) and not _another_funds_act(query, hits[best.hit_index]):
+            continue  # nor an AMIF answer with the ISF's figures for the same article
         close = s.score >= CLOSE * best.score
         # A budget answer also gives the split (total, EU share, national share)
         # when the next sentence of the same passage carries amounts; a limit
@@ -1400,3 +1439,58 @@ def abstention_text(query: Query, decision: Decision, hits: Sequence[Hit]) -> tu
         for c, h in zip(cites, closest, strict=False)
     )
     return f"{head} {message('closest', query.language)} {covers}.", cites
+
+
+# "point (b) of Article 13(1)", "Article 17", "artikel C5, eerste lid": an
+# article of the same act. Not one another act's name follows ("Article 26
+# of Regulation (EU) 2021/1060", "artikel 25 … van de Horizontale verordening").
+_ARTICLE_REF = re.compile(r"\b(?:Article|artikel|l['’]article)\s+([A-Z]?\d{1,3}[a-z]?)\b(?:\((\d{1,2})\))?", re.I)
+_OTHER_ACT = re.compile(r"^[^.;:]{0,80}?\b(?:of|van|du|de la)\s+(?:(?:the|de|het|le|la)\s+)?(?:\w+\s+){0,2}?"
+                        r"(?:Regulation|Directive|Decision|Treaty|TFEU|TEU|Protocol|verordening|richtlijn|besluit|wet|"
+                        r"règlement|directive|décision|code)\b", re.I)
+_THIS_ACT = re.compile(r"^\s*(?:\(\d+\)\s*)?(?:of|van|du|de)\s+(?:this|deze|ce|cette|présent|la présente)\b", re.I)
+FOLLOWED_FROM = 5  # the top passages whose references are followed
+MAX_FOLLOWED = 3  # passages added by following them
+
+
+def article_references(text: str) -> list[tuple[str, str]]:
+    """The same-act articles ``text`` refers to, as (number, paragraph or ''), in order, each once."""
+    out: list[tuple[str, str]] = []
+    for m in _ARTICLE_REF.finditer(text):
+        rest = text[m.end():]
+        following = _ARTICLE_REF.search(rest)  # the clause up to the next reference says whose article
+        rest = rest[:following.start()] if following else rest
+        if _OTHER_ACT.match(rest) and not _THIS_ACT.match(rest):
+            continue
+        ref = (m.group(1), m.group(2) or "")
+        if ref not in out:
+            out.append(ref)
+    return out
+
+
+def referenced_passages(index: Index, hits: Sequence[Hit]) -> list[Hit]:
+    """``hits`` with the passages the top ones refer to, each right after the first hit citing it.
+
+    A regulation's article states its subject and cites another for the
+    figure ("the additional amount referred to in point (b) of Article
+    13(1)"); the cited article may share no word with the question. A cited
+    passage takes the citing hit's score and, in the reading order, its place.
+    """
+    have = {h.chunk.chunk_id for h in hits}
+    out: list[Hit] = []
+    added = 0
+    for i, hit in enumerate(hits):
+        out.append(hit)
+        if i >= FOLLOWED_FROM:
+            continue
+        for number, paragraph in article_references(hit.chunk.text):
+            if not paragraph:  # "Article 11", "artikel 4": a whole article named in passing
+                continue
+            numbered = re.compile(rf"(?:^|\n)\s*{paragraph}\.\s")
+            passages = index.article_chunks(hit.chunk.doc_id, number)
+            for chunk in [c for c in passages if numbered.search(c.text)][:1]:
+                if chunk.chunk_id not in have and added < MAX_FOLLOWED:
+                    have.add(chunk.chunk_id)
+                    out.append(Hit(chunk, hit.score, cited_by=index.heading(hit.chunk)))
+                    added += 1
+    return out

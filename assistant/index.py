@@ -54,6 +54,7 @@ def _one_blas_thread() -> None:
 # is rebuilt rather than searched with other words.
 KEYWORD_TEXT_VERSION = 2
 
+_ANY_ARTICLE = re.compile(r"(?:Article|Artikel|Art\.)\s+[A-Z]?\d", re.I)
 # The Markdown heading lines a passage opens with.
 _OPENING_HEADINGS = re.compile(r"(?:[ \t]*#{1,6}[^\n]*(?:\n[ \t]*)+)+")
 
@@ -267,6 +268,21 @@ class Index:
         if entry is None:
             return []
         return sorted((self._chunks[c] for c in entry.chunk_ids if c in self._chunks), key=lambda c: c.start)
+
+    def article_chunks(self, doc_id: str, number: str) -> list[Chunk]:
+        """The passages of ``doc_id``'s article ``number`` ("13", "C5"), in order; [] if it has none by that number."""
+        label = re.compile(rf"(?:Article|Artikel|Art\.)\s+{re.escape(number)}\b", re.I)
+        out: list[Chunk] = []
+        for c in self._document_chunks(doc_id):
+            if label.match(c.section):
+                out.append(c)
+            elif out:
+                # A Dutch article's later passages carry its title as their
+                # section ("Subsidiabele activiteiten"); the next article ends it.
+                if _ANY_ARTICLE.match(c.section) or c.section.startswith(("ANNEX", "Bijlage", "BILAGA")):
+                    break
+                out.append(c)
+        return out
 
     def next_chunk(self, chunk: Chunk) -> Chunk | None:
         """The passage of the same document that starts after ``chunk`` (overlapping or not), or None."""

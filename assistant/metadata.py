@@ -139,6 +139,11 @@ _PROGRAMMES = {
     "EMFAF": r"\bemfaf\b|maritime,? fisheries and aquaculture fund",
     "Interreg": r"\binterreg\b",
     "Structural Funds": r"\bstructural funds?\b",
+    # The cohesion-policy goals and delivery modes the CPR sets for those
+    # funds, which the home-affairs funds have no part in.
+    "Jobs and growth": r"investment for jobs and growth",
+    "ETC": r"european territorial cooperation",
+    "CLLD": r"\bclld\b|community-led local development",
 }
 _PROGRAMME_RX = {code: re.compile(rx, re.I) for code, rx in _PROGRAMMES.items()}
 

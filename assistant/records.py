@@ -82,6 +82,9 @@ class Hit:
     dense_rank: int | None = None
     keyword_rank: int | None = None
     similarity: float = 0.0  # cosine similarity to the question (0 if not a dense hit)
+    # For a passage read because another cites it ("the amount referred to in
+    # point (b) of Article 13(1)"): the citing passage's heading.
+    cited_by: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from .errors import LLMError
 from .extractive import (
+    referenced_passages,
     READ_PASSAGES,
     Decision,
     Sentence,
@@ -175,7 +176,7 @@ class Assistant:
         # Every fused candidate costs the same to rank as the top few; the rest
         # are kept for the second look below.
         ranked = retrieve(self.index, query, max(self._hit_count, self.retrieval.candidates), self.retrieval, vector)
-        hits = ranked[:self._hit_count]
+        hits = referenced_passages(self.index, ranked[:self._hit_count])
         t2 = time.perf_counter()
         if not self.index.chunk_count():
             return self._abstain(query, "empty_index", [], t0, t1, t2), []
@@ -210,7 +211,7 @@ class Assistant:
 
     def _sentences(self, query: Query, hits: list[Hit], units: list[Unit]) -> list[Sentence]:
         # A document sentence that addresses the assistant is never quoted (prompt injection).
-        scored = score_sentences(self.index, query, hits, units=units)
+        scored = score_sentences(self.index, query, hits, max_hits=len(hits), units=units)
         return [s for s in scored if not looks_like_instruction(s.text)]
 
     def _focused(self, query: Query, decision: Decision, vector: np.ndarray | None,

@@ -746,6 +746,18 @@ def test_funds_and_acts_a_text_names(text: str, funds: tuple[str, ...], acts: tu
     assert act_numbers(text) == acts
 
 
+@pytest.mark.parametrize(("text", "named"), [
+    ("The co-financing rate for the Investment for jobs and growth goal shall not be higher than:", ("Jobs and growth",)),
+    ("priorities entirely delivered through community-led local development", ("CLLD",)),
+    ("For the EMFAF, the AMIF, the ISF and the BMVI support: 6 %;", ("AMIF", "ISF", "BMVI", "EMFAF")),
+    ("The contribution from the Union budget shall not exceed 75 %.", ()),
+])
+def test_programmes_a_sentence_names(text: str, named: tuple[str, ...]) -> None:
+    from assistant.metadata import programme_mentions
+
+    assert programme_mentions(text) == named
+
+
 def test_the_fund_or_act_a_question_names_decides_between_sister_regulations(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The AMIF, ISF and BMVI regulations repeat articles word for word: the one the question names is cited."""
     from assistant.ingest import ingest
@@ -1710,3 +1722,85 @@ def test_a_countrys_own_rule_comes_before_a_union_wide_one(shared_index) -> None
            "belasting over de toegevoegde waarde niet terug vorderbaar is;" in ans.answer
     assert ans.citations[0].source.rsplit("/", 1)[-1] == "NL_BWBR0036487_Subsidieregeling_AMIF_en_ISF_2014-2020.md"
     assert ans.citations[0].quote.startswith("### Artikel  13")
+
+
+@pytest.mark.parametrize(("text", "refs"), [
+    ("the additional amount referred to in point (b) of Article 13(1) in accordance with Article 26 of Regulation (EU) "
+     "2021/1060 and Article 5(2) of this Regulation", [("13", "1"), ("5", "2")]),
+    # Another act's article is not this act's, however far its name comes in the clause.
+    ("in accordance with Article 91 of Regulation (EU) 2021/1060", []),
+    ("bedoeld in artikel C5, eerste lid, onder a, b en c; artikel 25, eerste lid, onderdeel c, van de Horizontale "
+     "verordening", [("C5", "")]),
+    ("conformément à l'article 68 du règlement (UE) n° 1303/2013 et à l'article 5 du présent décret", [("5", "")]),
+    ("Article 17 and Article 17", [("17", "")]),
+])
+def test_article_references_are_the_same_acts(text: str, refs: list[tuple[str, str]]) -> None:
+    from assistant.extractive import article_references
+
+    assert article_references(text) == refs
+
+
+def test_a_passage_cited_by_a_top_hit_is_read_right_after_it(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Article 17 cites "point (b) of Article 13(1)": paragraph 1 of Article 13 is read next, with Article 17's
+    heading as context. A bare "Article 3" and another act's article are not followed."""
+    from assistant.extractive import referenced_passages
+    from assistant.index import Index
+    from assistant.ingest import ingest
+    from assistant.records import Hit
+
+    filler = "The Commission shall report on the implementation of this Article to the committee each year. " * 9
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "act.txt").write_text(
+        "Regulation establishing the Asylum, Migration and Integration Fund\n\n"
+        "Article 3\nObjectives\n1.   The Fund shall contribute to solidarity.\n"
+        f"Article 13\nBudgetary resources\n1.   The amount shall be allocated as follows:\n(a)\nEUR 5 225 000 000 in "
+        f"accordance with Annex I;\n(b)\nEUR 1 045 000 000 for the adjustment referred to in Article 17(1).\n{filler}\n"
+        f"2.   Where the amount referred to in point (b) of paragraph 1 is not fully allocated, it may be added.\n{filler}\n"
+        "Article 17\nMid-term review\n1.   In 2024, the Commission shall allocate the additional amount referred to in "
+        "point (b) of Article 13(1), taking account of Article 3 and of Article 91 of Regulation (EU) 2021/1060.\n",
+        encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    index = Index(settings)
+    chunks = sorted(index.chunks().values(), key=lambda c: c.start)
+    article_17 = next(c for c in chunks if c.section == "Article 17 Mid-term review")
+    got = referenced_passages(index, [Hit(article_17, 0.5)])
+    assert [h.chunk.section for h in got] == ["Article 17 Mid-term review", "Article 13 Budgetary resources"]
+    assert "EUR 1 045 000 000" in got[1].chunk.text and "2.   Where" not in got[1].chunk.text
+    assert (got[1].score, got[1].cited_by) == (0.5, "Article 17 Mid-term review")
+    # Only the top hits' references are followed.
+    others = [Hit(c, 0.9) for c in chunks if c.chunk_id != article_17.chunk_id and "Article 13" not in c.section]
+    assert len(others) >= 1
+    assert referenced_passages(index, [*others * 5, Hit(article_17, 0.5)])[-1].chunk == article_17
+
+
+def test_a_question_naming_no_fund_is_about_the_amif(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """The ISF regulation repeats the AMIF's budget article with its own figures: "the financial envelope" led
+    with the ISF's EUR 1 931 000 000, and the thematic facility's share was topped up with the ISF's EUR 579 000 000.
+    The mid-term adjustment's amount is in the article the mid-term review article cites (Article 13(1)(b))."""
+    from assistant.service import Assistant
+
+    assistant = Assistant(shared_index)
+    ans = assistant.answer("What is the financial envelope for 2021-2027?")
+    assert ans.answer.startswith("According to the indexed documents: The financial envelope for the implementation "
+                                 "of the Fund for the period from 1 January 2021 to 31 December 2027 shall be "
+                                 "EUR 9 882 000 000 in current prices. [1]"), ans.answer
+    ans = assistant.answer("How much goes to the thematic facility in 2021-2027?")
+    assert "EUR 3 612 000 000 shall be allocated to the thematic facility referred to in Article 11. [1]" in ans.answer
+    assert "579" not in ans.answer and "1 352" not in ans.answer, ans.answer
+    ans = assistant.answer("How much of the money for the Member States' programmes is kept for the mid-term "
+                           "adjustment in 2021-2027?")
+    assert "EUR 1 045 000 000 for the adjustment of the allocations to the Member States’ programmes referred to " \
+           "in Article 17(1). [1]" in ans.answer, ans.answer
+    assert ans.citations[0].source.rsplit("/", 1)[-1] == "EU_32021R1147_AMIF_Regulation_2021-1147_fulltext_EN.txt"
+    assert "EUR 225 000 000" not in ans.answer
+    # The CPR's cohesion-policy rates (jobs and growth goal, regions) are another programme's.
+    ans = assistant.answer("What is the co-financing rate for projects implemented under specific actions?")
+    assert ans.answer.startswith("According to the indexed documents: The contribution from the Union budget shall "
+                                 "not exceed 75 % of the total eligible expenditure for a project. [1] The contribution "
+                                 "from the Union budget may be increased to 90 % of the total eligible expenditure for "
+                                 "projects implemented under specific actions. [1]"), ans.answer
+    assert "regions" not in ans.answer and "Cohesion" not in ans.answer
+    # Naming another fund asks about it.
+    ans = assistant.answer("What is the financial envelope of the Internal Security Fund for 2021-2027?")
+    assert "shall be EUR 1 931 000 000 in current prices. [1]" in ans.answer and "9 882" not in ans.answer, ans.answer
