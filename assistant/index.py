@@ -100,8 +100,13 @@ class Index:
         # a row labelled with each country code (``labelled_chunks``), for one fingerprint.
         self._rows: tuple[str, dict[str, tuple[TableRow, ...]]] = ("", {})
         self._labelled: tuple[str, dict[str, list[str]]] = ("", {})
-        # Each document's part headings (``parts``), for one fingerprint.
+        # Each document's part headings (``parts``), passages in order
+        # (``_document_chunks``) and articles' passages (``article_chunks``),
+        # and each passage's heading, for one fingerprint.
         self._outlines: tuple[str, dict[str, tuple[tuple[int, int, str], ...]]] = ("", {})
+        self._ordered: tuple[str, dict[str, list[Chunk]]] = ("", {})
+        self._heads: tuple[str, dict[str, str]] = ("", {})
+        self._articles: tuple[str, dict[tuple[str, str], list[Chunk]]] = ("", {})
         # BM25 over section headings, built for one keyword index (``headings``).
         self._headings: tuple[KeywordIndex | None, KeywordIndex | None] = (None, None)
         self.refresh(force=True)
@@ -264,13 +269,30 @@ class Index:
 
     def _document_chunks(self, doc_id: str) -> list[Chunk]:
         """The live passages of ``doc_id`` in document order (none for an unknown document)."""
-        entry = self._manifest.get(doc_id)
-        if entry is None:
-            return []
-        return sorted((self._chunks[c] for c in entry.chunk_ids if c in self._chunks), key=lambda c: c.start)
+        fingerprint, by_doc = self._ordered
+        if fingerprint != self._fingerprint:
+            by_doc = {}
+            self._ordered = (self._fingerprint, by_doc)
+        ordered = by_doc.get(doc_id)
+        if ordered is None:  # sorting a long act's passages per call cost ~0.3 ms a question
+            entry = self._manifest.get(doc_id)
+            if entry is None:
+                return []
+            ordered = by_doc[doc_id] = sorted((self._chunks[c] for c in entry.chunk_ids if c in self._chunks),
+                                              key=lambda c: c.start)
+        return ordered
 
     def article_chunks(self, doc_id: str, number: str) -> list[Chunk]:
         """The passages of ``doc_id``'s article ``number`` ("13", "C5"), in order; [] if it has none by that number."""
+        fingerprint, found = self._articles
+        if fingerprint != self._fingerprint:
+            found = {}
+            self._articles = (self._fingerprint, found)
+        if (doc_id, number) not in found:
+            found[doc_id, number] = self._article_chunks(doc_id, number)
+        return found[doc_id, number]
+
+    def _article_chunks(self, doc_id: str, number: str) -> list[Chunk]:
         label = re.compile(rf"(?:Article|Artikel|Art\.)\s+{re.escape(number)}\b", re.I)
         out: list[Chunk] = []
         for c in self._document_chunks(doc_id):
@@ -336,6 +358,16 @@ class Index:
         (its title, a heading of its own) inside "Bijlage C … terugkeer": the
         three together say "the return projects' subsidy ceiling".
         """
+        fingerprint, by_chunk = self._heads
+        if fingerprint != self._fingerprint:
+            by_chunk = {}
+            self._heads = (self._fingerprint, by_chunk)
+        heading = by_chunk.get(chunk.chunk_id)
+        if heading is None:
+            heading = by_chunk[chunk.chunk_id] = self._heading(chunk)
+        return heading
+
+    def _heading(self, chunk: Chunk) -> str:
         opening = _OPENING_HEADINGS.match(chunk.text)
         titles = re.findall(r"[^#*_\n]+", opening.group(0)) if opening else []
         # Each said once: a French decree's "## Chapitre III : …" is both its part and its section.
