@@ -71,9 +71,10 @@ _WANTS = {
                        r"kan|får|måste|peut|peuvent|doit|mag|moet)\b)|\b(?:dates?|deadlines?|datum|until|by what|by when|"
                        r"från när|sedan när|published|what day|which day|vilket datum|welke datum|quelle date)\b", re.I),
     # "How long…?", "How recent…?": a length of time.
-    "duration": re.compile(r"\b(how long|how recent|how old|for how many (?:days|weeks|months|years)|hur länge|hur lång tid|"
+    "duration": re.compile(r"\b(how long|how soon|how quickly|how recent|how old|"
+                           r"for how many (?:days|weeks|months|years)|hur länge|hur lång tid|"
                            r"hoe lang|combien de temps|pendant combien|within what (?:time|period)|what time limit|"
-                           r"inom vilken tid|binnen welke termijn|quel délai)\b", re.I),
+                           r"hur snart|inom vilken tid|hoe snel|binnen welke termijn|quel délai)\b", re.I),
     # "How often…?": a frequency ("once a year", "at least twice", "jaarlijks").
     "frequency": re.compile(r"\b(how often|how frequently|how many times|hur ofta|hur många gånger|hoe vaak|"
                             r"hoe dikwijls|à quelle fréquence|combien de fois)\b", re.I),
@@ -1298,13 +1299,16 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             max_sentences: int = 3, next_chunk: Callable[[Chunk], Chunk | None] | None = None,
             section_chunk: Callable[[str, str], Chunk | None] | None = None,
             previous_chunk: Callable[[Chunk], Chunk | None] | None = None,
+            also: Sequence[Sentence] = (),
             ) -> tuple[str, tuple[Citation, ...]]:
     """The answer text (verbatim sentences with [n]) and its citations.
 
     ``next_chunk`` (the index's) lets a list cut at a passage boundary be
     completed, ``previous_chunk`` an item of it be quoted after its lead-in;
     ``section_chunk`` lets a "which …?" answer that says the list is "listed
-    in Annex III" quote that annex.
+    in Annex III" quote that annex. ``also`` are sentences quoted besides the
+    chosen ones: the answers to the other parts of a question in several
+    parts (``Assistant._part_answers``).
     """
     best = sentences[0]
     chosen = [best]
@@ -1337,6 +1341,10 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
         if close or split or complement:
             chosen.append(s)
             covered |= s.covered
+    for s in also:
+        if not any(_near_duplicate(s.text, c.text) or (s.start < c.end and c.start < s.end and
+                   hits[s.hit_index].chunk.doc_id == hits[c.hit_index].chunk.doc_id) for c in chosen):
+            chosen.append(s)
     # A chosen sentence followed by one that refers back ("That initial
     # pre-financing amount shall represent 4 % …") keeps it.
     for c in list(chosen):

@@ -199,3 +199,40 @@ def understand(question: str, history: list[dict[str, str]] | None, filters: dic
         filters=parse_filters(filters), inferred=inferred, countries=countries, years=years,
         follow_up=follow_up, previous_answer=previous_answer,
     )
+
+
+# A second question joined to the first by "and" ("How much does the Fund
+# have, and how is it divided …?", "… och hur …", "… en hoe …", "… et dans
+# quel délai …"): each part asks for its own fact, which one sentence seldom
+# gives. "Or" is not a joint: "capped at 75 %, or can it be higher?" asks one thing.
+_ASKS = (r"how|what|which|who|whom|when|where|why|is|are|was|were|does|do|did|can|could|must|may|should|will|"
+         r"has|have|hur|vad|vilken|vilket|vilka|vem|när|var|varför|finns|får|kan|ska|måste|hoe|wat|welke|welk|wie|"
+         r"wanneer|waar|waarom|zijn|moet|mag|kunnen|comment|quel|quelle|quels|quelles|qui|quand|où|pourquoi|"
+         r"combien|est-ce|peut|peuvent|doit|doivent|dans\s+quels?|à\s+quels?|jusqu['’]à\s+quand")
+_JOINT = re.compile(rf"(?:,\s*|\s+)(?:and|och|samt|en|et)\s+(?=(?:{_ASKS})\b)|(?<=\?)\s+(?=\S)", re.I)
+# A part must ask something of its own: "… and is it?" is no second question.
+MIN_PART_WORDS = 4
+
+
+def question_parts(question: str) -> tuple[str, ...]:
+    """The questions ``question`` asks one after the other; one part when it asks one thing.
+
+    Split where "and" (och, en, et) is followed by a question word, and
+    after a question mark that more text follows. A part of fewer than
+    ``MIN_PART_WORDS`` words stays with the part before it.
+    """
+    parts: list[str] = []
+    cursor = 0
+    for m in _JOINT.finditer(question):
+        parts.append(question[cursor:m.start()])
+        cursor = m.end()
+    parts.append(question[cursor:])
+    merged: list[str] = []
+    for part in (p.strip(" ,;") for p in parts):
+        if merged and len(part.split()) < MIN_PART_WORDS:
+            merged[-1] = f"{merged[-1]} {part}"
+        elif part:
+            merged.append(part)
+    if len(merged) > 1 and len(merged[0].split()) < MIN_PART_WORDS:
+        merged[:2] = [f"{merged[0]} {merged[1]}"]
+    return tuple(merged)

@@ -32,7 +32,7 @@ from .extractive import (
 from .i18n import message
 from .index import Index
 from .llm import NOTICES, AnswerWriter, LangChainWriter, QuestionRewriter, llm_answer, rewrite_question
-from .query import Query, understand
+from .query import Query, question_parts, understand
 from .records import Answer, Hit
 from .retrieve import RetrievalConfig, query_vector, retrieve
 from .settings import Settings
@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 # at least 90 % of unanswerable questions abstained on both sets. Above 0.3
 # false abstentions cost more than they save.
 MIN_COVERAGE = 0.3
+# How much the rest of a question in several parts weighs in each part's
+# scoring: as much as a follow-up's carried-over topic.
+PART_CONTEXT = 0.3
 # Tables with a row for the asked country read on a second look (``_focused``);
 # a corpus holds few such tables (../shared/corpus: one).
 MAX_TABLES = 4
@@ -188,13 +191,22 @@ class Assistant:
             focused = self._focused(query, decision, vector, ranked, units)
             if focused is not None:
                 hits, sentences, decision = focused
+        # A question in several parts gets each part's answer; when the
+        # question as a whole is not covered, the parts that are answer it.
+        answered = self._part_answers(query, hits, units) \
+            if not decision.abstain or decision.reason == "not_covered" else []
+        asked = query
+        if decision.abstain and answered:
+            (asked, sentences), answered = answered[0], answered[1:]
+            decision = Decision(False)
         if decision.abstain:
             text, cites = abstention_text(query, decision, hits)
             abstained = True
         else:
-            text, cites = compose(query, hits, sentences, next_chunk=self.index.next_chunk,
+            text, cites = compose(asked, hits, sentences, next_chunk=self.index.next_chunk,
                                   section_chunk=self.index.section_chunk,
-                                  previous_chunk=self.index.previous_chunk)
+                                  previous_chunk=self.index.previous_chunk,
+                                  also=[part[0] for _, part in answered])
             abstained = False
         t3 = time.perf_counter()
         return Answer(
@@ -213,6 +225,30 @@ class Assistant:
         # A document sentence that addresses the assistant is never quoted (prompt injection).
         scored = score_sentences(self.index, query, hits, max_hits=len(hits), units=units)
         return [s for s in scored if not looks_like_instruction(s.text)]
+
+    def _part_answers(self, query: Query, hits: list[Hit], units: list[Unit]) -> list[tuple[Query, list[Sentence]]]:
+        """Each part of a question in several parts that the passages answer: its query and scored sentences.
+
+        "How much does the Fund have, and how is it divided …?" asks for two
+        figures, and "how soon …, and how often …?" for two kinds of fact;
+        one sentence seldom gives both. Each part is scored and checked on
+        its own words and the kind of fact it asks for, the rest of the
+        question weighing ``PART_CONTEXT`` as its context.
+        """
+        parts = question_parts(query.question)
+        if len(parts) < 2:
+            return []
+        out = []
+        for part in parts:
+            asked = replace(query, question=part)
+            own = question_units(self.index, asked)
+            known = {(u.concept, u.token) for u in own}
+            part_units = own + [Unit(u.concept, u.token, u.weight * PART_CONTEXT) for u in units
+                                if (u.concept, u.token) not in known]
+            sentences = self._sentences(asked, hits, part_units)
+            if not decide(asked, hits, sentences, self.min_coverage, part_units).abstain:
+                out.append((asked, sentences))
+        return out
 
     def _focused(self, query: Query, decision: Decision, vector: np.ndarray | None,
                  ranked: list[Hit], units: list[Unit]) -> tuple[list[Hit], list[Sentence], Decision] | None:

@@ -1804,3 +1804,14 @@ def test_a_question_naming_no_fund_is_about_the_amif(shared_index) -> None:  # t
     # Naming another fund asks about it.
     ans = assistant.answer("What is the financial envelope of the Internal Security Fund for 2021-2027?")
     assert "shall be EUR 1 931 000 000 in current prices. [1]" in ans.answer and "9 882" not in ans.answer, ans.answer
+
+
+def test_question_in_two_parts_gets_an_answer_for_each(seed_assistant) -> None:
+    """"Which ministry …, and how much …?": one sentence names the ministry, another gives the amount."""
+    ans = seed_assistant.answer("Which ministry is the delegated authority for integration in Latvia, "
+                                "and how much of the funding goes to integration?")
+    assert not ans.abstained
+    ministry = ("The Ministry of the Interior is the Managing Authority for the 2021-2027 programming period of the "
+                "AMIF, while the Ministry of Culture is the delegated authority for integration.")
+    assert ans.answer == f"According to the indexed documents: {ministry} [1] {PRIORITY} [2]"
+    assert [(c.n, c.title, c.highlight) for c in ans.citations] == [(1, LV_TITLE, ministry), (2, LV_TITLE, PRIORITY)]
