@@ -408,7 +408,34 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
                 seen_tokens.add(tok)
                 units.append(Unit(None, tok, 2.0 if tok == COUNTRY_UNIT else _idf(index, tok, query.language)))
     units += [Unit(None, key, FIGURE_WEIGHT) for key in sorted(_figures(text))]
+    asked = _asking_sentences(text)
+    if asked != text:
+        # "We're a city council planning an integration programme. Is the EU
+        # share capped at 75 %?": the statement sets the scene, the question
+        # says what a sentence must state to answer.
+        keys = {(u.concept, u.token) for u in question_units(index, query, asked)}
+        scene = sum(u.weight for u in units if (u.concept, u.token) not in keys)
+        told = sum(u.weight for u in units) - scene
+        # Each statement word weighs at most half, and all of them together
+        # at most half of what the question asks: a long story must not
+        # outweigh a short question.
+        factor = min(BACKGROUND, BACKGROUND * told / scene) if scene else 1.0
+        units = [u if (u.concept, u.token) in keys else replace(u, weight=u.weight * factor) for u in units]
     return units
+
+
+# How much the words of a question's statements weigh beside those of its
+# questions ("We're a city council … . Can we …?"), each and all together.
+BACKGROUND = 0.5
+_QUESTION_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'«(]?[A-ZÅÄÖÉ])")
+
+
+def _asking_sentences(text: str) -> str:
+    """The sentences of ``text`` that end in a question mark, or ``text`` when none (or all) do."""
+    sentences = _QUESTION_SPLIT.split(text.strip())
+    asked = " ".join(s for s in sentences if s.rstrip().endswith("?"))
+    rest = " ".join(s for s in sentences if not s.rstrip().endswith("?"))
+    return asked if asked and len(rest.split()) >= 3 else text
 
 
 @dataclass(frozen=True)

@@ -1815,3 +1815,23 @@ def test_question_in_two_parts_gets_an_answer_for_each(seed_assistant) -> None:
                 "AMIF, while the Ministry of Culture is the delegated authority for integration.")
     assert ans.answer == f"According to the indexed documents: {ministry} [1] {PRIORITY} [2]"
     assert [(c.n, c.title, c.highlight) for c in ans.citations] == [(1, LV_TITLE, ministry), (2, LV_TITLE, PRIORITY)]
+
+
+def test_statements_before_the_question_weigh_less_than_what_it_asks(seed_assistant) -> None:
+    """A user's scene-setting ("We are a small association in Riga …") must not outweigh the question."""
+    from assistant.extractive import question_units
+
+    story = "We are a small association in Riga planning language courses for newcomers next spring."
+    question = "How much of Latvia's AMIF budget is for integration?"
+    units = question_units(seed_assistant.index, seed_assistant.understand(f"{story} {question}"))
+    asked = question_units(seed_assistant.index, seed_assistant.understand(question))
+    weights = {u.token: u.weight for u in units}
+    # What the question asks weighs as when asked alone ...
+    assert {u.token: u.weight for u in asked} == {t: weights[t] for t in ("budget", "integration")}
+    # ... and the story's words together at most half of it (each at most half of its own weight).
+    scene = {t: w for t, w in weights.items() if t not in ("budget", "integration")}
+    assert {"riga", "newcom", "cours"} <= set(scene)
+    assert sum(scene.values()) == pytest.approx(0.5 * (weights["budget"] + weights["integration"]))
+    ans = seed_assistant.answer(f"{story} {question}")
+    assert not ans.abstained
+    assert PRIORITY in ans.answer and ans.citations[0].title == LV_TITLE
