@@ -94,6 +94,9 @@ _WANTS = {
     "limit": re.compile(r"\b(limits?|maximum|minimum|ceilings?|thresholds?|weightings?|caps?|plafonds?|maximal\w*|minimal\w*|"
                         r"högsta|lägsta|maximaal|minimaal|maximale|minimale)\b", re.I),
     # "Where can hearings take place?": a place, or remotely / on site.
+    # "Which Member State benefits …?", "Vilka länder …?": the answer names a country.
+    "country": re.compile(r"\b(?:which|what|vilket|vilka|welk|welke|quels?|quelles?)\s+(?:member\s+states?|countr\w+|"
+                          r"medlemsstat\w*|land|länder|lidstaten|lidstaat|landen|états?\s+membres?|pays)\b", re.I),
     "place": re.compile(r"\b(?:where|waar)\s+(?:can|may|must|should|do|does|is|are|will|shall|kan|kunnen|moet|"
                         r"moeten|mag|mogen|vindt|vinden|worden|wordt)\b|\boù\b|"
                         r"\bvar\s+(?:kan|ska|får|finns|hålls|sker|ligger)\b|\b(?:in|at) what (?:place|location|venue|city)\b",
@@ -687,6 +690,8 @@ def _cue_ok(want: str, sent: str, counted: Unit | None, words: Words, asked: fro
         return "\n" in sent.strip() and bool(re.search(r":\s*\n", sent))
     if want == "frequency":
         return bool(_FREQUENCY.search(sent))
+    if want == "country":
+        return words.names_country
     if want == "place":
         return bool(_PLACE.search(sent))
     if want == "period":

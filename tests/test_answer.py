@@ -1835,3 +1835,24 @@ def test_statements_before_the_question_weigh_less_than_what_it_asks(seed_assist
     ans = seed_assistant.answer(f"{story} {question}")
     assert not ans.abstained
     assert PRIORITY in ans.answer and ans.citations[0].title == LV_TITLE
+
+
+def test_which_member_state_wants_a_sentence_naming_a_country() -> None:
+    """"Which Member State benefits from the Special Transit Scheme?": Lithuania's sentence, not the scheme's heading."""
+    from assistant.extractive import Unit, _wants, score_sentences
+    from assistant.query import understand
+    from assistant.records import Chunk, DocumentMeta, Hit
+
+    for question in ("Which Member State benefits from the Special Transit Scheme?", "Vilka länder deltar?",
+                     "Welke lidstaat krijgt het meest?", "Quel État membre est concerné ?", "Which countries take part?"):
+        assert "country" in _wants(question), question
+    assert "country" not in _wants("What is the Member State's allocation?")
+    # Both cover the scheme's words; only one says which Member State.
+    other = "Operating support under the Special Transit Scheme benefits the transit of persons by land."
+    named = "The resources allocated to Lithuania for the Special Transit Scheme shall be made available."
+    text = f"{other} {named}"
+    hit = Hit(Chunk("c", "d", text, 0, len(text), meta=DocumentMeta(title="BMVI", language="en")), 1.0)
+    query = understand("Which Member State benefits from the Special Transit Scheme?", None, None)
+    units = [Unit(None, "benefit", 4.0), Unit(None, "special", 3.8), Unit(None, "transit", 2.7), Unit(None, "scheme", 3.7)]
+    best = score_sentences(None, query, [hit], units=units)[0]  # type: ignore[arg-type]  # units given: no index
+    assert best.text == named
