@@ -327,7 +327,9 @@ _LIMIT_OF_KIND = re.compile(r"\b(?:minimum|maximum|minimal|maximal|högsta|lägs
 
 
 def _wants(question: str) -> set[str]:
-    return {name for name, rx in _WANTS.items() if rx.search(question)}
+    """The kinds of fact ``question`` asks for; its statements ("Our budget is €180,000.") ask for none."""
+    asked = _asking_sentences(question)
+    return {name for name, rx in _WANTS.items() if rx.search(asked)}
 
 
 def _idf(index: Index, token: str, language: str) -> float:

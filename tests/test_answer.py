@@ -1856,3 +1856,12 @@ def test_which_member_state_wants_a_sentence_naming_a_country() -> None:
     units = [Unit(None, "benefit", 4.0), Unit(None, "special", 3.8), Unit(None, "transit", 2.7), Unit(None, "scheme", 3.7)]
     best = score_sentences(None, query, [hit], units=units)[0]  # type: ignore[arg-type]  # units given: no index
     assert best.text == named
+
+
+def test_the_kind_of_fact_asked_for_comes_from_the_question_not_its_statements() -> None:
+    from assistant.extractive import _wants
+
+    assert _wants("Our operation has a total budget of about €180,000. Can we claim actual costs backed by invoices?") \
+        == set()
+    assert _wants("We have a budget of €180,000 for the project. How long must we keep the invoices?") == {"duration"}
+    assert "amount" in _wants("What is the budget? We need it for our plan.")  # the question itself asks for one
