@@ -20,7 +20,7 @@ from itertools import islice
 
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN_PLUS, STOPWORDS_FRENCH, STOPWORDS_SWEDISH
 
-from .glossary import CONCEPTS, concepts_of
+from .glossary import CONCEPTS, concepts_of, is_core
 from .i18n import message
 from .index import Index
 from .keyword import tokenize
@@ -127,9 +127,9 @@ roughly approximately around some any all also only under within per much can co
 hur mycket många vad vilken vilket vilka vem när var varför är har hade får fick ska kan och i på för till av om
 enligt totalt summa pengar belopp fonden fond programmet nyheten den det de som med säger sägs
 hoeveel wat welke wie wanneer waar waarom is zijn heeft hebben het de een van voor aan met en of volgens geld
-bedrag bedragen
+bedrag bedragen kreeg kregen krijgt krijgen ontving ontvingen ontvangen
 combien quel quelle quels quelles qui quand où pourquoi est sont a ont le la les un une des du de pour avec et ou selon
-montant montants somme
+montant montants somme reçu reçue reçus reçues recevoir reçoit reçoivent
 cik kāds kāda kas kad kur kāpēc ir un par no uz ar
 medel går stor andel typer typ sorts slags del part kind kinds type types
 give example examples couple few say says tell explain describe mention mentioned mentions regarding concerning
@@ -177,6 +177,9 @@ class Unit:
     concept: int | None
     token: str
     weight: float
+    # Vocabulary concepts (glossary.tsv) that also cover a word unit: the word
+    # keeps its own weight and stem, and its translations count too.
+    also: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -389,9 +392,14 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
     for name in _MULTIWORD_COUNTRIES:  # "united kingdom" is a country, not two topic words
         low = low.replace(name, " ")
     low = _WH_PHRASE.sub(" ", low)
+    phrases: dict[str, set[int]] = {}  # a word of a vocabulary phrase ("on-the-spot check") -> its concepts
     for c in concepts_of(low):
         for form in CONCEPTS[c]:
             if " " in form and re.search(rf"\b{re.escape(form.casefold())}\b", low):
+                if not is_core(c):
+                    for w in form.casefold().split():
+                        phrases.setdefault(w, set()).add(c)
+                    break
                 seen_concepts.add(c)
                 units.append(Unit(c, form, 2.0))
                 low = low.replace(form.casefold(), " ")
@@ -401,17 +409,19 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
     words = low.split()
     for word in words:
         concepts = concepts_of(word)
-        if concepts:
-            for c in concepts - seen_concepts:
+        core = {c for c in concepts if is_core(c)}
+        if core:
+            for c in core - seen_concepts:
                 seen_concepts.add(c)
                 units.append(Unit(c, word, 2.0))
             continue
+        also = frozenset(concepts | phrases.get(word, set()))
         for tok in tokenize(word, query.language):
             if tok in _COUNTRY_WORDS.get(query.language, ()):
                 tok = COUNTRY_UNIT  # "Which countries …?": a sentence naming one answers, whatever it calls it
             if tok not in seen_tokens and tok not in _FRAMING and not tok.isdigit() and tok not in country_words:
                 seen_tokens.add(tok)
-                units.append(Unit(None, tok, 2.0 if tok == COUNTRY_UNIT else _idf(index, tok, query.language)))
+                units.append(Unit(None, tok, 2.0 if tok == COUNTRY_UNIT else _idf(index, tok, query.language), also))
     units += [Unit(None, key, FIGURE_WEIGHT) for key in sorted(_figures(text))]
     asked = _asking_sentences(text)
     if asked != text:
@@ -478,6 +488,8 @@ class Words:
 def _covers(unit: Unit, words: Words) -> bool:
     if unit.concept is not None:
         return unit.concept in words.concepts
+    if unit.also & words.concepts:
+        return True
     t = unit.token
     if t == COUNTRY_UNIT:
         # A named country, or the word itself ("third countries", "länder").
@@ -737,7 +749,7 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         known = {(u.concept, u.token) for u in units}
         carried = [u for u in question_units(index, query, query.search_text) if (u.concept, u.token) not in known]
         # Carried-over topic counts, but less than what the new turn asks.
-        units += [Unit(u.concept, u.token, u.weight * 0.3) for u in carried]
+        units += [replace(u, weight=u.weight * 0.3) for u in carried]
     total = sum(u.weight for u in units)
     weights = tuple(u.weight for u in units)
     word = counted_word(query.question)
@@ -1020,6 +1032,8 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     if names:
         passage = hits[best.hit_index].chunk
         said = Words.of(f"{passage.meta.title} {passage.section} {passage.text}", passage.meta.language)
+        # A name is its own word: "PATHWAYS" is not covered by "complementary pathways" through the vocabulary.
+        names = [replace(u, also=frozenset()) for u in names]
         if sum(u.weight for u in names if _covers(u, said)) < 0.5 * sum(u.weight for u in names):
             return Decision(True, "not_covered")
     return Decision(False)
@@ -1027,6 +1041,8 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
 
 # A capitalised word that does not open the question.
 _CAPITALISED = re.compile(r"(?<=\w[\s,(])([A-ZÅÄÖÉ][^\W\d_]{2,})")
+# Three or more capitals-and-digits parts joined by hyphens: a call's identifier.
+_IDENTIFIER = re.compile(r"\b[A-Z]{2,}[A-Z0-9]*(?:-[A-Z0-9]+){2,}\b")
 
 
 # How rare a capitalised question word must be to count as a name (idf
@@ -1045,10 +1061,15 @@ def _named(query: Query, units: Sequence[Unit]) -> list[Unit]:
     """
     words = {m.group(1).casefold() for m in _CAPITALISED.finditer(query.question)}
     stems = {t for w in words for t in tokenize(w, query.language)}
+    # A call or document identifier ("AMIF-2025-TF2-AG-INTE-04") names one
+    # thing: its parts are names however rare or common they are.
+    code = {t for c in _IDENTIFIER.findall(query.question) for part in c.split("-") if not part.isdigit()
+            for t in tokenize(part, query.language)}
     # An act named by its acronym ("the CPR") is a name however common its
     # title's words: the answer must come from that act, or a passage naming it.
     act = {t for name in acts_spelt_out(query.question) for t in tokenize(name, query.language)}
-    return [u for u in units if u.concept is None and (u.token in act or (u.token in stems and u.weight >= NAME_WEIGHT))]
+    return [u for u in units if u.concept is None and (u.token in act or u.token in code or
+                                                        (u.token in stems and u.weight >= NAME_WEIGHT))]
 
 
 _COUNTRY_NAMES = {

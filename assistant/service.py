@@ -243,7 +243,7 @@ class Assistant:
             asked = replace(query, question=part)
             own = question_units(self.index, asked)
             known = {(u.concept, u.token) for u in own}
-            part_units = own + [Unit(u.concept, u.token, u.weight * PART_CONTEXT) for u in units
+            part_units = own + [replace(u, weight=u.weight * PART_CONTEXT) for u in units
                                 if (u.concept, u.token) not in known]
             sentences = self._sentences(asked, hits, part_units)
             if not decide(asked, hits, sentences, self.min_coverage, part_units).abstain:
