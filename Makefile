@@ -43,13 +43,17 @@ test: $(VENV)/.installed-test $(VENV)/.installed-llm
 # ingest is incremental, so only the first `make eval` pays for embedding it.
 EVAL_INDEX ?= .cache/eval-index/shared
 
-## eval: QA sets, ours vs the LangChain baseline; reports (HTML, Markdown, JSON) in evals/reports/
+## eval: QA sets (seed, AMIF + held-out, blind dev, blind test), ours vs the LangChain baseline; reports in evals/reports/
 eval: $(VENV)/.installed
 	$(PY) -m assistant eval evals/seed_qa.jsonl --corpus corpus --baseline --report evals/reports/seed
 	@if [ -d ../shared/corpus ]; then \
 	  ASSISTANT_INDEX_DIR=$(EVAL_INDEX) ASSISTANT_CHROMA_URL= $(PY) -m assistant ingest ../shared/corpus --prune && \
 	  ASSISTANT_INDEX_DIR=$(EVAL_INDEX) ASSISTANT_CHROMA_URL= $(PY) -m assistant eval \
-	    evals/amif_qa.jsonl evals/heldout_qa.jsonl --baseline --report evals/reports/amif; \
+	    evals/amif_qa.jsonl evals/heldout_qa.jsonl --baseline --report evals/reports/amif && \
+	  ASSISTANT_INDEX_DIR=$(EVAL_INDEX) ASSISTANT_CHROMA_URL= $(PY) -m assistant eval \
+	    evals/blind_dev_qa.jsonl --baseline --report evals/reports/blind_dev && \
+	  ASSISTANT_INDEX_DIR=$(EVAL_INDEX) ASSISTANT_CHROMA_URL= $(PY) -m assistant eval \
+	    evals/blind_test_qa.jsonl --baseline --report evals/reports/blind_test; \
 	else echo "../shared absent: skipping the AMIF QA set"; fi
 
 ## bench: ingest, query latency/recall at 1k/10k/100k (synthetic), serving; JSON in evals/results/
