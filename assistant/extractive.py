@@ -378,6 +378,12 @@ _COUNTRY_WORDS = {"en": ("countri",), "sv": ("länd", "landet")}
 _COUNTRY_STEMS = frozenset(t for stems in _COUNTRY_WORDS.values() for t in stems)
 
 
+@lru_cache(maxsize=None)
+def _phrase(form: str) -> re.Pattern[str]:
+    """A glossary phrase as a whole-word pattern (compiled once: the vocabulary has ~3 000)."""
+    return re.compile(rf"\b{re.escape(form.casefold())}\b")
+
+
 def question_units(index: Index, query: Query, text: str | None = None) -> list[Unit]:
     """What the question is about, minus framing words, countries and years."""
     text = text or query.question
@@ -395,7 +401,7 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
     phrases: dict[str, set[int]] = {}  # a word of a vocabulary phrase ("on-the-spot check") -> its concepts
     for c in concepts_of(low):
         for form in CONCEPTS[c]:
-            if " " in form and re.search(rf"\b{re.escape(form.casefold())}\b", low):
+            if " " in form and _phrase(form).search(low):
                 if not is_core(c):
                     for w in form.casefold().split():
                         phrases.setdefault(w, set()).add(c)
