@@ -108,8 +108,8 @@ _WANTS = {
     # answered by a role ("the managing authority", "tredjelandsmedborgare").
     "agent": re.compile(r"\b(?:which|what|vilken|vilket|welke|welk|quel|quelle)\s+"
                         r"(?:authority|body|ministry|organisation|organization|service|department|agency|office|"
-                        r"myndighet|instans|avdelning|departement|instantie|organisatie|dienst|ministerie|afdeling|"
-                        r"autorité|organisme|ministère|direction|bureau)\b", re.I),
+                        r"administration|myndighet|instans|avdelning|departement|instantie|organisatie|dienst|"
+                        r"ministerie|afdeling|agentschap|autorité|organisme|ministère|direction|bureau|agence)\b", re.I),
     # "Vem är generaldirektör …?", "Who is Latvia's Minister of the Interior?":
     # a person holding an office, by name.
     "person": re.compile(r"\b(?:who|vem|wie|qui)\s+(?:is|was|are|är|var|est|était)\s+(?:the\s+|de\s+|le\s+|la\s+)?"

@@ -1013,6 +1013,10 @@ def test_french_elision_and_built_land_in_the_glossary() -> None:
     ("Welke organisatie is de gedelegeerde instantie?", "Het Agentschap SZW is de gedelegeerde instantie.", True),
     ("Quel service est désigné comme autorité responsable du FAMI en France ?",
      "Le bénéficiaire ne peut présenter à l'autorité responsable les mêmes dépenses au titre du FAMI.", False),
+    ("Quelle administration le décret désigne-t-il comme autorité responsable ?",
+     "Le taux maximum des coûts indirects accordé par l'autorité responsable est de 15 %.", False),
+    ("Which administration runs the programme?", "The programme is run by the Ministry of the Interior.", True),
+    ("Welk agentschap voert de regeling uit?", "De regeling wordt uitgevoerd door het Agentschap SZW.", True),
     ("Which authority audits AMIF in Sweden?", "The audit authority in Sweden is Ekonomistyrningsverket.", True),
     # A sentence's first word is capitalised anyway: it names no one.
     ("Which authority audits AMIF in Sweden?", "Audits are carried out by the audit authority.", False),
