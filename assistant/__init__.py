@@ -10,6 +10,13 @@ The public API::
 ``Assistant`` built from the environment (``Settings.from_env()``); build an
 ``Assistant(settings)`` yourself for another index.
 
+The package reads as the pipeline: load (``loaders``, ``pdf``, ``text``,
+``metadata``) → chunk (``chunking``) → embed (``embedding``, ``e5torch``) →
+index (``store``, ``keyword``, ``index``, ``ingest``) → retrieve (``query``,
+``retrieve``) → answer (``sentences`` → ``terms`` → ``cues`` → ``checks`` →
+``extractive``, with ``tables``, ``glossary``, ``i18n``; or ``llm``, checked
+by ``verify``) → interfaces (``service``, ``cli``, ``web``, ``api``).
+
 Names are imported on first use: ``python -m assistant.pdf`` (the PDF
 parser's sandboxed child) imports this package and must stay light.
 """

@@ -15,7 +15,7 @@ line of ``data/glossary.tsv`` (columns en, sv, nl, fr, lv; forms separated
 by " ; "). The two are used differently: a question word of a core concept
 becomes that concept (weight 2, covered by any of its forms); a word of the
 file's vocabulary keeps its own weight and stem and is also covered by its
-concepts' other forms (``extractive.Unit.also``), so the tuned core
+concepts' other forms (``terms.Unit.also``), so the tuned core
 behaviour stays as it was.
 """
 

@@ -31,8 +31,9 @@ from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from .checks import Decision
 from .errors import LLMError
-from .extractive import Decision, abstention_text, citation_for
+from .extractive import abstention_text, citation_for
 from .query import Query
 from .records import Answer, Hit
 from .settings import Settings

@@ -13,30 +13,20 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from .checks import Decision, countries_named, decide
+from .cues import asks_for_figure
 from .errors import LLMError
-from .extractive import (
-    referenced_passages,
-    READ_PASSAGES,
-    Decision,
-    Sentence,
-    Unit,
-    abstention_text,
-    asks_for_figure,
-    compose,
-    countries_named,
-    decide,
-    question_units,
-    score_sentences,
-    warm_passages,
-)
+from .extractive import READ_PASSAGES, abstention_text, compose, referenced_passages, score_sentences
 from .i18n import message
 from .index import Index
 from .llm import NOTICES, AnswerWriter, LangChainWriter, QuestionRewriter, llm_answer, rewrite_question
 from .query import Query, question_parts, understand
 from .records import Answer, Hit
 from .retrieve import RetrievalConfig, query_vector, retrieve
+from .sentences import Sentence
 from .settings import Settings
 from .store import ManifestEntry
+from .terms import Unit, question_units, warm_passages
 from .verify import looks_like_instruction
 
 if TYPE_CHECKING:

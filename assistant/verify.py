@@ -27,8 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .extractive import split_sentences
 from .numbers import fact_present, find_dates, find_numbers, numbers_match, unmatched_numbers
+from .sentences import split_sentences
 
 # Phrases that address the reader of a document as if it were the assistant.
 # Programme documents never say these, so a false positive costs one passage

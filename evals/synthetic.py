@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.extractive import split_sentences
 from assistant.records import Chunk, DocumentMeta
+from assistant.sentences import split_sentences
 from assistant.store import ChromaStore, ManifestEntry, _chunk_from_chroma
 
 CHUNKS_PER_DOC = 100

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import QuestionError
-from assistant.extractive import split_sentences
 from assistant.records import Chunk, DocumentMeta, Hit
 from assistant.retrieve import rrf_fuse
+from assistant.sentences import split_sentences
 
 from .conftest import CORPUS
 
@@ -50,17 +50,17 @@ def test_budget_answer_gives_amounts_with_their_split(seed_assistant) -> None:
 
 def test_warm_analyses_every_passage_before_questions(seed_index) -> None:
     """Servers and the eval harness warm up: the passages a question reads are then analysed already."""
-    from assistant import extractive
+    from assistant import terms
     from assistant.service import Assistant
 
     assistant = Assistant(seed_index)
-    extractive._analysed.cache_clear()
+    terms._analysed.cache_clear()
     count, seconds = assistant.warm()
-    assert count == assistant.index.chunk_count() == extractive._analysed.cache_info().currsize
+    assert count == assistant.index.chunk_count() == terms._analysed.cache_info().currsize
     assert 0 < seconds < 30
-    before = extractive._analysed.cache_info()
+    before = terms._analysed.cache_info()
     answer = assistant.answer("How much does Latvia receive from AMIF for 2021-2027?")
-    after = extractive._analysed.cache_info()
+    after = terms._analysed.cache_info()
     assert not answer.abstained
     assert after.misses == before.misses and after.hits > before.hits  # nothing analysed while answering
     # The headings ranking and the table lookups were derived at warm-up too, not by the first question.
@@ -223,7 +223,7 @@ def test_how_many_needs_a_count_of_that_thing(seed_assistant) -> None:
 
 
 def test_label_value_line_is_not_a_heading() -> None:
-    from assistant.extractive import is_heading
+    from assistant.sentences import is_heading
 
     assert not is_heading("Published: 09.11.2022.")
     assert is_heading("Prepared by:") and is_heading("## Article 3")
@@ -279,7 +279,7 @@ def test_keyword_search_reaches_a_translation_through_the_glossary() -> None:
     ("a budget of 2.2 million", True),
 ])
 def test_how_many_and_limits_need_a_quantity(sentence: str, expected: bool) -> None:
-    from assistant.extractive import has_quantity
+    from assistant.sentences import has_quantity
 
     assert has_quantity(sentence) is expected
 
@@ -344,9 +344,9 @@ def test_importing_the_package_stays_light() -> None:
     ("Vilka är fondens mål?", {"list"}),
 ])
 def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> None:
-    from assistant.extractive import _wants
+    from assistant.cues import wants
 
-    assert _wants(question) - {"who", "limit", "count"} == wanted
+    assert wants(question) - {"who", "limit", "count"} == wanted
 
 
 @pytest.mark.parametrize(("sentence", "answers"), [
@@ -358,17 +358,19 @@ def test_what_kind_of_fact_a_question_wants(question: str, wanted: set[str]) -> 
 ])
 def test_how_many_is_answered_by_one_of_the_counted_things(sentence: str, answers: bool) -> None:
     """"How many LEARs…?" is answered by "only one LEAR"; "one" alone counts nothing."""
-    from assistant.extractive import Unit, Words, _cue_ok
+    from assistant.cues import cue_ok
+    from assistant.terms import Unit, Words
 
     counted = Unit(None, "lear", 3.5)
-    assert _cue_ok("count", sentence, counted, Words.of(sentence, "en")) is answers
+    assert cue_ok("count", sentence, counted, Words.of(sentence, "en")) is answers
 
 
 def test_a_fact_only_in_an_aside_weighs_less_than_one_in_the_main_clause() -> None:
     """"How long…valid?": "(… not older than 18 months)" is an aside; its figure counts half."""
-    from assistant.extractive import Unit, score_sentences
+    from assistant.extractive import score_sentences
     from assistant.query import understand
     from assistant.records import Chunk, DocumentMeta, Hit
+    from assistant.terms import Unit
 
     aside = ("The financial capacity assessment must be done for each new application (unless the participant "
              "already has a valid financial capacity assessment that is not older than 18 months).")
@@ -396,22 +398,23 @@ def test_a_fact_only_in_an_aside_weighs_less_than_one_in_the_main_clause() -> No
     ("Who is the managing authority?", False),
 ])
 def test_limits_in_the_plural_want_a_figure(question: str, limit: bool) -> None:
-    from assistant.extractive import _wants
+    from assistant.cues import wants
 
-    assert ("limit" in _wants(question)) is limit
+    assert ("limit" in wants(question)) is limit
 
 
 def test_a_share_answers_how_much_but_not_an_amount_question() -> None:
-    from assistant.extractive import Words, _cue_ok
+    from assistant.cues import cue_ok
+    from assistant.terms import Words
 
     sent = "Pre-financing for emergency assistance may amount to 95 % of the Union contribution."
     words = Words.of(sent, "en")
-    assert _cue_ok("how_much", sent, None, words)
-    assert not _cue_ok("amount", sent, None, words)
+    assert cue_ok("how_much", sent, None, words)
+    assert not cue_ok("amount", sent, None, words)
 
 
 def test_asked_and_stated_years() -> None:
-    from assistant.extractive import _asked_years, _stated_years
+    from assistant.checks import _asked_years, _stated_years
 
     assert _asked_years("What changed in 2023 under Regulation (EU) 2021/1147, (2021:853) and 516/2014 "
                         "for 2021-2027?") == {"2023"}
@@ -422,9 +425,10 @@ def test_asked_and_stated_years() -> None:
 def test_second_look_at_the_named_countrys_documents(shared_index) -> None:  # type: ignore[no-untyped-def]
     """EU-wide passages on audit authorities outrank the Swedish ordinance; the
     answer step searches that country's documents again before abstaining."""
-    from assistant.extractive import Decision, question_units
+    from assistant.checks import Decision
     from assistant.retrieve import query_vector, retrieve
     from assistant.service import Assistant
+    from assistant.terms import question_units
 
     assistant = Assistant(shared_index)
     question = "Which Swedish body is the audit authority for the AMIF 2021-2027 programme?"
@@ -493,8 +497,9 @@ def test_list_items_and_their_lead_in(text: str, expected: list[str]) -> None:
 
 
 def test_a_sentence_that_refers_back_is_kept_with_the_one_before() -> None:
-    from assistant.extractive import Sentence, _continuation
+    from assistant.extractive import _continuation
     from assistant.records import Chunk
+    from assistant.sentences import Sentence
 
     text = ("Le prix du matériel d'occasion ne doit pas excéder sa valeur sur le marché. Cette condition est "
             "justifiée sur la base d'au moins deux devis. Les frais de personnel sont éligibles.")
@@ -539,32 +544,33 @@ def test_list_lump_sums_and_continuations_on_the_shared_corpus(shared_index) -> 
 
 
 def test_spelled_out_durations_and_inflections() -> None:
-    from assistant.extractive import Unit, Words, _covers, _cue_ok
+    from assistant.cues import cue_ok
+    from assistant.terms import Unit, Words, covers
 
     sent = "De subsidieontvanger dient binnen dertien weken na afloop van het project een verzoek in."
-    assert _cue_ok("duration", sent, None, Words.of(sent, "nl"))
-    assert not _cue_ok("duration", "Het verzoek wordt bij de minister ingediend.", None, Words.of(sent, "nl"))
+    assert cue_ok("duration", sent, None, Words.of(sent, "nl"))
+    assert not cue_ok("duration", "Het verzoek wordt bij de minister ingediend.", None, Words.of(sent, "nl"))
     years = "The documents provided must cover the last two closed financial years."
-    assert _cue_ok("years", years, None, Words.of(years, "en"))
-    assert not _cue_ok("years", "They will be contacted through the Portal.", None, Words.of(years, "en"))
+    assert cue_ok("years", years, None, Words.of(years, "en"))
+    assert not cue_ok("years", "They will be contacted through the Portal.", None, Words.of(years, "en"))
     # "upphävdes" (asked) and "upphävs" (said) stem apart; the shared start of 6+ letters covers.
     said = Words.of("Genom förordningen upphävs förordningen (2014:1538).", "sv")
-    assert _covers(Unit(None, "upphävd", 4.0), said)
-    assert not _covers(Unit(None, "upphävd", 4.0), Words.of("Förordningen träder i kraft den 1 november.", "sv"))
+    assert covers(Unit(None, "upphävd", 4.0), said)
+    assert not covers(Unit(None, "upphävd", 4.0), Words.of("Förordningen träder i kraft den 1 november.", "sv"))
     # Dutch verbs keep their -t/-d through the stemmer: "Hoe wordt de rangorde bepaald als … even hoog scoren?"
     # is answered by "Bij gelijke waardering bepaalt het tijdstip … de volgorde" and "… scoort".
     from assistant.keyword import tokenize
 
     assert tokenize("bepaald bepaalt scoren scoort", "nl") == ["bepaald", "bepaalt", "scoor", "scoort"]
     said = Words.of("Bij gelijke waardering bepaalt het tijdstip van ontvangst de volgorde.", "nl")
-    assert _covers(Unit(None, "bepaald", 4.0), said)
-    assert _covers(Unit(None, "scoor", 4.0), Words.of("Een project scoort meer punten.", "nl"))
-    assert not _covers(Unit(None, "bepaald", 4.0), Words.of("Het tijdstip van ontvangst telt.", "nl"))
+    assert covers(Unit(None, "bepaald", 4.0), said)
+    assert covers(Unit(None, "scoor", 4.0), Words.of("Een project scoort meer punten.", "nl"))
+    assert not covers(Unit(None, "bepaald", 4.0), Words.of("Het tijdstip van ontvangst telt.", "nl"))
 
 
 def test_the_question_word_is_not_a_topic(seed_assistant) -> None:
     """'How long' asks for a duration (a want); 'long' itself must not weigh as a topic word."""
-    from assistant.extractive import question_units
+    from assistant.terms import question_units
 
     for question, topic in [("How long does a financial capacity assessment remain valid?", {"remain", "valid"}),
                             ("Combien de temps un équipement doit-il rester affecté ?", {"équipement", "rest"})]:
@@ -596,24 +602,26 @@ def test_limits_are_matched_however_they_are_worded() -> None:
 
 def test_european_is_not_a_currency() -> None:
     """"the 3 European Union (EU) specific regulations" states no amount of money."""
-    from assistant.extractive import Words, _cue_ok
+    from assistant.cues import cue_ok
+    from assistant.terms import Words
 
     for sent, expected in [("It implements the 3 European Union (EU) specific regulations.", False),
                            ("Latvia gets 41.8 million euros.", True), ("Sverige får 5 euron.", True),
                            ("It is capped at EUR 10 000 per person.", True)]:
-        assert _cue_ok("how_much", sent, None, Words.of(sent, "en")) is expected, sent
+        assert cue_ok("how_much", sent, None, Words.of(sent, "en")) is expected, sent
 
 
 def test_rare_names_in_the_question(seed_assistant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Capitalised words that are rare in the index are names; the question's opening word and glossary terms are not."""
-    import assistant.extractive as extractive
-    from assistant.extractive import _named, question_units
+    import assistant.checks as checks
+    from assistant.checks import _named
+    from assistant.terms import question_units
 
     query = seed_assistant.understand("What did the Centraal Orgaan opvang Asielzoekers receive from the OLAF Fund?")
     # Nine passages cannot make a word rarer than idf 3.0 (log 20): no names at the shipped threshold.
     units = question_units(seed_assistant.index, query)
     assert _named(query, units) == []
-    monkeypatch.setattr(extractive, "NAME_WEIGHT", 2.9)
+    monkeypatch.setattr(checks, "NAME_WEIGHT", 2.9)
     assert {u.token for u in _named(query, units)} == {"centraal", "orgaan"}
 
 
@@ -647,8 +655,9 @@ def _list_chunks() -> tuple[Chunk, Chunk]:
 
 
 def test_a_list_cut_at_a_passage_boundary_is_completed_from_the_next_passage() -> None:
-    from assistant.extractive import Sentence, compose, split_sentences
+    from assistant.extractive import compose
     from assistant.query import understand
+    from assistant.sentences import Sentence, split_sentences
 
     first, second = _list_chunks()
     s, e = split_sentences(first.text)[-1]
@@ -672,8 +681,9 @@ def test_a_list_cut_at_a_passage_boundary_is_completed_from_the_next_passage() -
 
 def test_every_chosen_sentence_keeps_the_one_that_refers_back_to_it() -> None:
     """Not only the best: a second chosen sentence followed by "That … amount shall represent 4 %" keeps it."""
-    from assistant.extractive import Sentence, compose
+    from assistant.extractive import compose
     from assistant.query import understand
+    from assistant.sentences import Sentence
 
     meta = DocumentMeta(title="Regulation", language="en")
     one = "If a programme is approved in 2015 or later, the initial pre-financing shall be paid within 60 days."
@@ -694,8 +704,9 @@ def test_every_chosen_sentence_keeps_the_one_that_refers_back_to_it() -> None:
 
 def test_a_cut_list_continues_through_markers_on_their_own_lines() -> None:
     """Official-journal lists cut after a bare "(b)": each marker is quoted with its item, up to the next paragraph."""
-    from assistant.extractive import Sentence, compose, split_sentences
+    from assistant.extractive import compose
     from assistant.query import understand
+    from assistant.sentences import Sentence, split_sentences
 
     doc = ("Member States may continue a project, provided that all of the following conditions are met:\n(a)\n"
            "the project has two phases;\n(b)\nthe total cost of the project exceeds EUR 500 000;\n(c)\n"
@@ -715,8 +726,9 @@ def test_a_cut_list_continues_through_markers_on_their_own_lines() -> None:
 
 def test_a_limit_question_also_gets_the_passages_amount_ceiling() -> None:
     """'The maximum rate … and its ceiling?': the rate sentence, then the same passage's amount limit."""
-    from assistant.extractive import Sentence, compose
+    from assistant.extractive import compose
     from assistant.query import understand
+    from assistant.sentences import Sentence
 
     text = ("The maximum rate of indirect costs is 7 % of the direct costs. "
             "Indirect costs may not exceed EUR 500 000 over the whole project.")
@@ -818,8 +830,9 @@ def test_glossary_terms_answer_across_languages_on_the_shared_corpus(shared_inde
 
 def test_a_sentence_close_to_the_best_is_quoted_too() -> None:
     """A second sentence scoring at least CLOSE of the best one's is quoted; a weaker one is not."""
-    from assistant.extractive import CLOSE, Sentence, compose
+    from assistant.extractive import CLOSE, compose
     from assistant.query import understand
+    from assistant.sentences import Sentence
 
     text = ("The documents provided must cover the last two closed financial years. "
             "Substantial findings in EU audits within the last 2 years put the financial capacity in doubt.")
@@ -845,8 +858,9 @@ def test_vat_is_matched_by_its_full_name_in_every_language() -> None:
 
 def test_a_which_question_answered_by_a_reference_to_an_annex_quotes_the_annex() -> None:
     """'… listed in Annex III' does not say which: the annex's list is quoted and cited as the annex."""
-    from assistant.extractive import Sentence, compose
+    from assistant.extractive import compose
     from assistant.query import understand
+    from assistant.sentences import Sentence
 
     meta = DocumentMeta(title="Regulation", language="en")
     body = ("The lump sum shall be increased to EUR 10 000 for each person resettled in accordance with the common "
@@ -885,9 +899,9 @@ def test_the_annex_a_which_answer_refers_to_on_the_shared_corpus(shared_index) -
 
 def test_a_figure_the_question_states_picks_the_rules_that_state_it(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """'Which costs can be financed at 100 %?': both 100 % rules are quoted, not the 75 % or 90 % ones."""
-    from assistant.extractive import _figures
     from assistant.ingest import ingest
     from assistant.service import Assistant
+    from assistant.terms import _figures
 
     assert _figures("rise to 90 % for costs over EUR 200 000 in 2021-2027") == {"#percent:90", "#amount:200000"}
     article = ("Article 15\nCo-financing rates\n"
@@ -949,8 +963,9 @@ def test_near_duplicates_are_quoted_once_but_parallel_rules_each(a: str, b: str,
 
 def test_the_answering_passage_itself_must_be_the_asked_countrys() -> None:
     """Twelve passages are read: a Latvian passage among them does not let a Swedish sentence answer for Latvia."""
-    from assistant.extractive import Decision, Sentence, decide
+    from assistant.checks import Decision, decide
     from assistant.query import understand
+    from assistant.sentences import Sentence
 
     swedish = "Närmare 80 projekt runt om i landet har beviljats medfinansiering under 2014-2020."
     latvian = "The Ministry of the Interior is the Managing Authority for the 2021-2027 programming period of the AMIF."
@@ -977,7 +992,7 @@ def test_the_answering_passage_itself_must_be_the_asked_countrys() -> None:
 
 def test_a_minimum_percentage_question_needs_a_percentage_not_any_figure(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """'What minimum percentages …?' is not answered by a sentence whose only number is a paragraph's."""
-    from assistant.extractive import _LIMIT_OF_KIND
+    from assistant.cues import LIMIT_OF_KIND
     from assistant.ingest import ingest
     from assistant.service import Assistant
 
@@ -995,8 +1010,8 @@ def test_a_minimum_percentage_question_needs_a_percentage_not_any_figure(setting
     assert ans.answer == ("According to the indexed documents: Member States shall allocate at least 20 % of those "
                           "resources to the asylum objective and at least 20 % to the integration objective. [1]")
     # "Le taux maximum … et leur plafond" asks for a rate and, separately, a ceiling.
-    assert _LIMIT_OF_KIND.search("What minimum percentages applied?")
-    assert not _LIMIT_OF_KIND.search("Quel est le taux maximum des coûts indirects et leur plafond ?")
+    assert LIMIT_OF_KIND.search("What minimum percentages applied?")
+    assert not LIMIT_OF_KIND.search("Quel est le taux maximum des coûts indirects et leur plafond ?")
 
 
 def test_french_elision_and_built_land_in_the_glossary() -> None:
@@ -1024,17 +1039,18 @@ def test_french_elision_and_built_land_in_the_glossary() -> None:
     ("Which body manages the AMIF in Sweden?", "The fund is managed in Sweden.", False),
 ])
 def test_a_which_body_question_is_answered_by_a_sentence_naming_one(question: str, sentence: str, names: bool) -> None:
-    from assistant.extractive import Words, _cue_ok, _wants
+    from assistant.cues import cue_ok, wants
+    from assistant.terms import Words
 
-    assert "agent" in _wants(question)
+    assert "agent" in wants(question)
     asked = frozenset(w.casefold() for w in question.replace("?", " ").split())
-    assert _cue_ok("agent", sentence, None, Words.of(sentence, "en"), asked) is names
+    assert cue_ok("agent", sentence, None, Words.of(sentence, "en"), asked) is names
     # "Who …?" is often answered by a role, not a name: no such cue.
-    assert "agent" not in _wants("Who carries out the accounting function?")
-    assert "agent" not in _wants("Who is the target group of the projects?")
+    assert "agent" not in wants("Who carries out the accounting function?")
+    assert "agent" not in wants("Who is the target group of the projects?")
     # … but the holder of an office is a person, by name.
-    assert "person" in _wants("Vem är generaldirektör för Migrationsverket?")
-    assert "person" in _wants("Who is Latvia's Minister of the Interior?")
+    assert "person" in wants("Vem är generaldirektör för Migrationsverket?")
+    assert "person" in wants("Who is Latvia's Minister of the Interior?")
 
 
 @pytest.mark.parametrize(("sentence", "person"), [
@@ -1045,10 +1061,11 @@ def test_a_which_body_question_is_answered_by_a_sentence_naming_one(question: st
     ("Generaldirektören är myndighetschef.", False),
 ])
 def test_an_office_holder_question_is_answered_by_a_persons_name(sentence: str, person: bool) -> None:
-    from assistant.extractive import Words, _cue_ok
+    from assistant.cues import cue_ok
+    from assistant.terms import Words
 
     asked = frozenset({"who", "is", "latvia's", "minister", "of", "the", "interior"})
-    assert _cue_ok("person", sentence, None, Words.of(sentence, "en"), asked) is person
+    assert cue_ok("person", sentence, None, Words.of(sentence, "en"), asked) is person
 
 
 def test_an_occasion_is_found_across_languages(seed_assistant) -> None:
@@ -1063,9 +1080,11 @@ def test_an_occasion_is_found_across_languages(seed_assistant) -> None:
 
 def test_a_count_must_be_of_the_thing_the_question_asks_about() -> None:
     """'How many members has the monitoring committee?' is not answered by another council's members."""
-    from assistant.extractive import Decision, Sentence, Unit, decide
+    from assistant.checks import Decision, decide
     from assistant.keyword import tokenize
     from assistant.query import understand
+    from assistant.sentences import Sentence
+    from assistant.terms import Unit
 
     question = "How many members does the monitoring committee have?"
     members, monitoring, committee = (tokenize(w, "en")[0] for w in ("members", "monitoring", "committee"))
@@ -1103,7 +1122,9 @@ def test_a_question_about_an_office_holder_the_documents_never_name_is_abstained
 
 def test_a_label_and_the_name_lines_under_it_are_one_sentence() -> None:
     """'Prepared by:' and its signature lines answer 'which department prepared it?'."""
-    from assistant.extractive import Words, _cue_ok, split_sentences
+    from assistant.cues import cue_ok
+    from assistant.sentences import split_sentences
+    from assistant.terms import Words
 
     text = ("The budget is EUR 41.8 million.\n\nPrepared by:\n\nMinistry of the Interior\n\nCommunication Department"
             "\n\n<https://www.iem.gov.lv/en/article>")
@@ -1112,7 +1133,7 @@ def test_a_label_and_the_name_lines_under_it_are_one_sentence() -> None:
                          "Prepared by:\n\nMinistry of the Interior\n\nCommunication Department",
                          "<https://www.iem.gov.lv/en/article>"]
     asked = frozenset({"which", "department", "of", "the", "ministry", "prepared", "that", "announcement"})
-    assert _cue_ok("agent", sentences[1], None, Words.of(sentences[1], "en"), asked)
+    assert cue_ok("agent", sentences[1], None, Words.of(sentences[1], "en"), asked)
     # A colon lead-in with a list of items is not a label block.
     listed = "The fund has 4 objectives:\nstrengthening asylum;\nsupporting legal migration;"
     assert [listed[s:e] for s, e in split_sentences(listed)] == [listed]
@@ -1152,9 +1173,10 @@ def test_a_follow_up_asks_which_department_prepared_the_release(seed_assistant) 
              "objectives.", False),
 ])
 def test_a_sentence_has_the_kind_of_fact_asked_for(want: str, sentence: str, has_it: bool) -> None:
-    from assistant.extractive import Words, _cue_ok
+    from assistant.cues import cue_ok
+    from assistant.terms import Words
 
-    assert _cue_ok(want, sentence, None, Words.of(sentence, "en")) is has_it
+    assert cue_ok(want, sentence, None, Words.of(sentence, "en")) is has_it
 
 
 # Annex I of Regulation 516/2014 as EUR-Lex prints it: one cell per line (label | cells per row here).
@@ -1315,8 +1337,9 @@ _CPR_LEAD = ("the reimbursement is made, by applying the percentages set out in 
 
 def test_a_passage_that_opens_with_list_items_reads_and_quotes_their_lead_in() -> None:
     """"(vi) for the EMFAF, the AMIF … 6 %;" says what its 6 % is only with the lead-in that closes the passage before."""
-    from assistant.extractive import Sentence, _cut_lead_in, compose, split_sentences
+    from assistant.extractive import _cut_lead_in, compose
     from assistant.query import understand
+    from assistant.sentences import Sentence, split_sentences
 
     first, second = _two_passages(_CPR_36, "(vi)", "Regulation (EU) 2021/1060")
     lead = _cut_lead_in(first, second)
@@ -1458,8 +1481,9 @@ _CONSORTIUM = ("Entities as referred to in point (a)(ii) of paragraph 1 shall pa
 ])
 def test_conditions_in_another_paragraph_of_the_article_are_quoted(question: str, article: str, follows: bool) -> None:
     """"… under the conditions specified in paragraph 3": a conditions question also gets paragraph 3."""
-    from assistant.extractive import Sentence, compose, split_sentences
+    from assistant.extractive import compose
     from assistant.query import understand
+    from assistant.sentences import Sentence, split_sentences
 
     chunk = Chunk("c", "d", article, 0, len(article), section="Article 24 Eligible entities",
                   meta=DocumentMeta(title="Regulation (EU) 2021/1147", language="en"))
@@ -1541,7 +1565,7 @@ def test_a_question_naming_the_fund_finds_the_act_that_says_the_fund(settings, t
 
 def test_a_list_whose_dashes_stand_on_their_own_lines_stays_with_its_lead_in() -> None:
     """EUR-Lex prints an indent's dash on a line of its own ("—\n35 % for asylum;"): the items are the lead-in's."""
-    from assistant.extractive import split_sentences
+    from assistant.sentences import split_sentences
 
     text = ("The budgetary resources shall be broken down as follows:\n(a)\neach Member State shall receive a fixed "
             "amount of EUR 8 000 000;\n(b)\nthe remaining resources shall be distributed based on the following "
@@ -1556,8 +1580,9 @@ def test_a_list_whose_dashes_stand_on_their_own_lines_stays_with_its_lead_in() -
 
 def test_a_cut_list_is_completed_for_every_quoted_sentence_not_only_the_best() -> None:
     """Two lead-ins tie; the one quoted second ends its passage cut: its items come from the next passage."""
-    from assistant.extractive import Sentence, compose, split_sentences
+    from assistant.extractive import compose
     from assistant.query import understand
+    from assistant.sentences import Sentence, split_sentences
 
     doc = ("The resources shall be distributed based on the following criteria: 35 % for asylum; 30 % for "
            "integration.\nThe criteria in the area of asylum shall be weighted as follows:\n(a)\n30 % in proportion "
@@ -1588,7 +1613,7 @@ def test_a_swedish_genitive_names_its_country() -> None:
 
 def test_a_fund_question_is_not_answered_with_another_programmes_rule(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The CPR gives each programme its rate in the same words: an AMIF question gets the AMIF's."""
-    from assistant.extractive import _about_another_programme
+    from assistant.checks import about_another_programme
     from assistant.ingest import ingest
     from assistant.service import Assistant
 
@@ -1604,25 +1629,25 @@ def test_a_fund_question_is_not_answered_with_another_programmes_rule(settings, 
     ans = Assistant(settings).answer("What is the maximum co-financing rate for AMIF programmes?")
     assert ans.answer == ("According to the indexed documents: The co-financing rate for programmes supported by the "
                           "AMIF, the ISF and the BMVI shall be no higher than 75 %. [1]")
-    assert _about_another_programme("AMIF", "The co-financing rate for Interreg programmes is 80 %.")
-    assert _about_another_programme("AMIF", "For the European Regional Development Fund, the rate is 85 %.")
-    assert _about_another_programme("AMIF", "EUR 50 000 000 for Estonia under the Structural Funds;")
-    assert not _about_another_programme("AMIF", "For the EMFAF, the AMIF, the ISF and the BMVI support: 6 %;")
-    assert not _about_another_programme("AMIF", "The rate shall be 75 %.")  # names none: about the asked fund
+    assert about_another_programme("AMIF", "The co-financing rate for Interreg programmes is 80 %.")
+    assert about_another_programme("AMIF", "For the European Regional Development Fund, the rate is 85 %.")
+    assert about_another_programme("AMIF", "EUR 50 000 000 for Estonia under the Structural Funds;")
+    assert not about_another_programme("AMIF", "For the EMFAF, the AMIF, the ISF and the BMVI support: 6 %;")
+    assert not about_another_programme("AMIF", "The rate shall be 75 %.")  # names none: about the asked fund
 
 
 def test_which_countries_is_answered_by_a_sentence_naming_one() -> None:
     """"Which countries …?" asks for names: "Denmark is not taking part" covers "countries"."""
-    from assistant.extractive import COUNTRY_UNIT, Unit, Words, _covers, question_units
     from assistant.query import understand
+    from assistant.terms import COUNTRY_UNIT, Unit, Words, covers, question_units
 
     units = question_units(None, understand("Which countries do not take part in the Fund?", None, None))  # type: ignore[arg-type]
     assert [u.token for u in units if u.concept is None] == [COUNTRY_UNIT]
     unit = Unit(None, COUNTRY_UNIT, 2.0)
-    assert _covers(unit, Words.of("Denmark is not taking part in the adoption of this Regulation.", "en"))
+    assert covers(unit, Words.of("Denmark is not taking part in the adoption of this Regulation.", "en"))
     # The word itself still covers it ("third countries"); a sentence with neither does not.
-    assert _covers(unit, Words.of("Third countries may be associated to the Fund.", "en"))
-    assert not _covers(unit, Words.of("Member States shall report every year.", "en"))
+    assert covers(unit, Words.of("Third countries may be associated to the Fund.", "en"))
+    assert not covers(unit, Words.of("Member States shall report every year.", "en"))
     sv = question_units(None, understand("Vilka länder deltar inte i fonden?", None, None))  # type: ignore[arg-type]
     assert COUNTRY_UNIT in [u.token for u in sv]
 
@@ -1641,14 +1666,14 @@ def test_acronyms_and_plurals_share_a_concept_across_languages() -> None:
 def test_swedish_cognates_and_adjectives_reach_an_english_passage(seed_assistant) -> None:  # type: ignore[no-untyped-def]
     """"provokationer" is the English "provocations" spelt with k; "lettiska" names Latvia; "landet" (the
     country) is covered by a sentence naming one; "säger" frames the question."""
-    from assistant.extractive import COUNTRY_UNIT, Unit, Words, _covers, question_units
     from assistant.metadata import country_mentions
     from assistant.query import understand
+    from assistant.terms import COUNTRY_UNIT, Unit, Words, covers, question_units
 
     sentence = Words.of("As a result, Latvia is experiencing the provocations of hybrid warfare.", "en")
-    assert _covers(Unit(None, "provokation", 4.0), sentence)
-    assert not _covers(Unit(None, "provokation", 4.0), Words.of("Latvia is experiencing migration flows.", "en"))
-    assert _covers(Unit(None, "kontroll", 4.0), Words.of("The controls of the audit authority.", "en"))
+    assert covers(Unit(None, "provokation", 4.0), sentence)
+    assert not covers(Unit(None, "provokation", 4.0), Words.of("Latvia is experiencing migration flows.", "en"))
+    assert covers(Unit(None, "kontroll", 4.0), Words.of("The controls of the audit authority.", "en"))
     assert country_mentions("det lettiska inrikesministeriet") == {"LV": 1}
     query = understand("Vilken sorts provokationer säger det lettiska inrikesministeriet att landet utsätts för?",
                        None, None)
@@ -1680,7 +1705,8 @@ def test_an_act_named_by_its_acronym_is_searched_by_its_title() -> None:
 
 def test_a_dash_list_cut_at_a_passage_boundary_on_either_side_of_the_dash() -> None:
     """The passages do not overlap: the cut falls before a lone "—" line or after it."""
-    from assistant.extractive import Sentence, _list_rest, split_sentences
+    from assistant.extractive import _list_rest
+    from assistant.sentences import Sentence, split_sentences
 
     doc = "The resources are split as follows:\n—\n35 % for asylum;\n—\n40 % for integration;\n—\n25 % for return."
     for cut_at in ("—\n40 %", "40 %"):
@@ -1691,11 +1717,12 @@ def test_a_dash_list_cut_at_a_passage_boundary_on_either_side_of_the_dash() -> N
 
 
 def test_a_count_of_countries_wants_a_count_and_a_row_names_its_country() -> None:
-    from assistant.extractive import COUNTRY_UNIT, Unit, _covers, _row_words
+    from assistant.extractive import _row_words
+    from assistant.terms import COUNTRY_UNIT, Unit, covers
 
     row = _row_words("Breakdown per Member State (in EUR) EE: TOTAL: 10 156 577 EUR", "en", True, "EE")
-    assert _covers(Unit(None, COUNTRY_UNIT, 2.0), row)
-    assert not _covers(Unit(None, COUNTRY_UNIT, 2.0), _row_words("Breakdown (in EUR) TA: 5 %", "en"))
+    assert covers(Unit(None, COUNTRY_UNIT, 2.0), row)
+    assert not covers(Unit(None, COUNTRY_UNIT, 2.0), _row_words("Breakdown (in EUR) TA: 5 %", "en"))
 
 
 def test_a_passage_is_read_with_the_chapter_section_or_annex_it_lies_in(shared_index) -> None:  # type: ignore[no-untyped-def]
@@ -1826,7 +1853,7 @@ def test_question_in_two_parts_gets_an_answer_for_each(seed_assistant) -> None:
 
 def test_statements_before_the_question_weigh_less_than_what_it_asks(seed_assistant) -> None:
     """A user's scene-setting ("We are a small association in Riga …") must not outweigh the question."""
-    from assistant.extractive import question_units
+    from assistant.terms import question_units
 
     story = "We are a small association in Riga planning language courses for newcomers next spring."
     question = "How much of Latvia's AMIF budget is for integration?"
@@ -1846,14 +1873,16 @@ def test_statements_before_the_question_weigh_less_than_what_it_asks(seed_assist
 
 def test_which_member_state_wants_a_sentence_naming_a_country() -> None:
     """"Which Member State benefits from the Special Transit Scheme?": Lithuania's sentence, not the scheme's heading."""
-    from assistant.extractive import Unit, _wants, score_sentences
+    from assistant.cues import wants
+    from assistant.extractive import score_sentences
     from assistant.query import understand
     from assistant.records import Chunk, DocumentMeta, Hit
+    from assistant.terms import Unit
 
     for question in ("Which Member State benefits from the Special Transit Scheme?", "Vilka länder deltar?",
                      "Welke lidstaat krijgt het meest?", "Quel État membre est concerné ?", "Which countries take part?"):
-        assert "country" in _wants(question), question
-    assert "country" not in _wants("What is the Member State's allocation?")
+        assert "country" in wants(question), question
+    assert "country" not in wants("What is the Member State's allocation?")
     # Both cover the scheme's words; only one says which Member State.
     other = "Operating support under the Special Transit Scheme benefits the transit of persons by land."
     named = "The resources allocated to Lithuania for the Special Transit Scheme shall be made available."
@@ -1866,16 +1895,17 @@ def test_which_member_state_wants_a_sentence_naming_a_country() -> None:
 
 
 def test_the_kind_of_fact_asked_for_comes_from_the_question_not_its_statements() -> None:
-    from assistant.extractive import _wants
+    from assistant.cues import wants
 
-    assert _wants("Our operation has a total budget of about €180,000. Can we claim actual costs backed by invoices?") \
+    assert wants("Our operation has a total budget of about €180,000. Can we claim actual costs backed by invoices?") \
         == set()
-    assert _wants("We have a budget of €180,000 for the project. How long must we keep the invoices?") == {"duration"}
-    assert "amount" in _wants("What is the budget? We need it for our plan.")  # the question itself asks for one
+    assert wants("We have a budget of €180,000 for the project. How long must we keep the invoices?") == {"duration"}
+    assert "amount" in wants("What is the budget? We need it for our plan.")  # the question itself asks for one
 
 
 def test_a_call_identifier_is_a_name_the_answer_must_hold(seed_assistant) -> None:
-    from assistant.extractive import _named, question_units
+    from assistant.checks import _named
+    from assistant.terms import question_units
 
     query = seed_assistant.understand("What is the submission deadline for the AMIF-2025-TF2-AG-INTE-04 call?")
     names = {u.token for u in _named(query, question_units(seed_assistant.index, query))}

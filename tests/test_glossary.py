@@ -38,7 +38,7 @@ def test_keyword_search_is_expanded_with_core_concepts_only() -> None:
 
 
 def test_a_vocabulary_word_keeps_its_weight_and_is_covered_by_a_translation(seed_assistant) -> None:
-    from assistant.extractive import Words, _covers, _idf, question_units
+    from assistant.terms import Words, _idf, covers, question_units
 
     query = seed_assistant.understand("How is travel by private car reimbursed?")
     units = {u.token: u for u in question_units(seed_assistant.index, query)}
@@ -46,5 +46,5 @@ def test_a_vocabulary_word_keeps_its_weight_and_is_covered_by_a_translation(seed
     assert car.concept is None and car.also  # a word unit, with its concepts beside it
     assert car.weight == _idf(seed_assistant.index, "car", "en")
     dutch = Words.of("Reiskosten met een eigen auto worden vergoed op basis van € 0,19 per gereden kilometer.", "nl")
-    assert _covers(car, dutch)
-    assert not _covers(car, Words.of("Reiskosten komen voor subsidie in aanmerking.", "nl"))
+    assert covers(car, dutch)
+    assert not covers(car, Words.of("Reiskosten komen voor subsidie in aanmerking.", "nl"))
