@@ -222,19 +222,25 @@ class Assistant:
         "How much does the Fund have, and how is it divided …?" asks for two
         figures, and "how soon …, and how often …?" for two kinds of fact;
         one sentence seldom gives both. Each part is scored and checked on
-        its own words and the kind of fact it asks for, the rest of the
-        question weighing ``PART_CONTEXT`` as its context.
+        its own words and the kind of fact it asks for, the parts before it
+        weighing ``PART_CONTEXT`` as its context: they say what "it" is,
+        while the parts after it ask for other facts (the ISF's "total
+        budget …, and how much … on equipment?" had its envelope's split, which
+        names the Member States' programmes, outrank its total).
         """
         parts = question_parts(query.question)
         if len(parts) < 2:
             return []
         out = []
+        before: set[tuple[int | None, str]] = set()
         for part in parts:
             asked = replace(query, question=part)
             own = question_units(self.index, asked)
             known = {(u.concept, u.token) for u in own}
+            # The parts before it say what "it" is; those after ask for other facts.
             part_units = own + [replace(u, weight=u.weight * PART_CONTEXT) for u in units
-                                if (u.concept, u.token) not in known]
+                                if (u.concept, u.token) not in known and (u.concept, u.token) in before]
+            before |= known
             sentences = self._sentences(asked, hits, part_units)
             if not decide(asked, hits, sentences, self.min_coverage, part_units).abstain:
                 out.append((asked, sentences))

@@ -60,6 +60,8 @@ medel går stor andel typer typ sorts slags del part kind kinds type types
 give example examples couple few say says tell explain describe mention mentioned mentions regarding concerning
 apart besides except far yet still currently take takes taking care refer refers referring relate relates related
 ge exempel några berätta gäller
+whole entire hela gehele hele entière entier
+case cases cas fall fallet gevallen geval reach reaches atteindre atteint bereiken bereikt nå når
 date dates datum previous earlier former next later föregående förra vorige vorig précédent précédente
 must might shall need needs måste bör skall moet moeten mag mogen peut peuvent pourra pourront doit doivent faut être
 """.split())
@@ -176,7 +178,22 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
         # outweigh a short question.
         factor = min(BACKGROUND, BACKGROUND * told / scene) if scene else 1.0
         units = [u if (u.concept, u.token) in keys else replace(u, weight=u.weight * factor) for u in units]
+    source = _SOURCE_CLAUSE.search(text)
+    if source:
+        # "… according to the Swedish fund's Europe Day announcement?" says
+        # which document to read, not what its sentence must state: those
+        # words help find the passage (retrieval reads them all) but weigh
+        # as background here.
+        rest = f"{text[:source.start()]} {text[source.end():]}"
+        keys = {(u.concept, u.token) for u in question_units(index, query, rest)}
+        units = [u if (u.concept, u.token) in keys else replace(u, weight=u.weight * BACKGROUND) for u in units]
     return units
+
+
+# "According to X", "as stated in X": a clause naming the source, up to the
+# end of its sentence or clause.
+_SOURCE_CLAUSE = re.compile(r"\b(?:according to|as (?:stated|set out|announced) in|enligt|volgens|selon|d['’]après)"
+                            r"\s[^.?!;,]*", re.I)
 
 
 # How much the words of a question's statements weigh beside those of its

@@ -1912,3 +1912,44 @@ def test_a_call_identifier_is_a_name_the_answer_must_hold(seed_assistant) -> Non
     assert {"tf2", "ag"} <= names and "deadlin" not in names and "submiss" not in names
     ans = seed_assistant.answer("What is the submission deadline for the AMIF-2025-TF2-AG-INTE-04 call?")
     assert ans.abstained
+
+
+def test_a_clause_naming_the_source_weighs_as_background(seed_assistant) -> None:
+    """"… according to the Swedish fund's Europe Day announcement?" says which document, not what its sentence
+    states: the Swedish release never says "Europe Day announcement" in English, and its sentence still answers."""
+    from assistant.terms import question_units
+
+    asked = "How much money had been granted"
+    source = "according to the Swedish fund's Europe Day announcement?"
+    units = {u.token: u.weight for u in question_units(seed_assistant.index, seed_assistant.understand(
+        f"{asked}, {source}"))}
+    alone = {u.token: u.weight for u in question_units(seed_assistant.index, seed_assistant.understand(
+        "Europe Day announcement"))}
+    assert units["granted"] == 2.0
+    assert {t: units[t] for t in ("europ", "day", "announc")} == {t: alone[t] / 2 for t in ("europ", "day", "announc")}
+    ans = seed_assistant.answer(f"{asked}, {source}")
+    assert not ans.abstained, ans.answer
+    assert "fonden har beviljat drygt 135 miljoner EURO hittills" in ans.answer
+    assert ans.citations[0].title == "AMIF uppmärksammar Europadagen"
+
+
+def test_each_part_of_a_question_reads_the_parts_before_it_as_context(shared_index) -> None:
+    """"What is the ISF's total budget …, and what share … may go to equipment?": the second part's words
+    (Member States' programmes, equipment) made the split of the envelope outrank its total for the first."""
+    from assistant.service import Assistant
+
+    ans = Assistant(shared_index).answer(
+        "What is the Internal Security Fund's total budget for 2021-2027, and how much of a national ISF "
+        "programme may be spent on equipment, means of transport and security-relevant facilities?")
+    assert not ans.abstained
+    assert "up to 35% can be used to purchase equipment or means of transport" in ans.answer
+    assert "EUR 1 931 000 000" in ans.answer or "€1.931 billion" in ans.answer, ans.answer
+
+
+def test_framing_words_of_a_question_are_not_topics(seed_assistant) -> None:
+    from assistant.terms import question_units
+
+    for question in ("How much does the Fund have for the whole 2021-2027 period?",
+                     "Dans quels cas le taux peut-il atteindre 100 % ?", "In which cases can the rate reach 100 %?"):
+        tokens = {u.token for u in question_units(seed_assistant.index, seed_assistant.understand(question))}
+        assert not tokens & {"whole", "cas", "case", "atteindr", "reach"}, (question, tokens)
