@@ -27,8 +27,8 @@ from .checks import (
     another_funds_act,
     asked_fund,
 )
-from .cues import AMOUNT, LIMIT_OF_KIND, WANTS, counted_word, cue_ok, wants
-from .glossary import concepts_of
+from .cues import AMOUNT, FIGURE_WANTS, LIMIT_OF_KIND, WANTS, counted_word, cue_ok, wants
+from .glossary import CONCEPTS, concepts_of
 from .i18n import message
 from .index import Index
 from .keyword import tokenize
@@ -73,6 +73,13 @@ OTHER_PROGRAMME = 0.3
 OTHER_COUNTRY = 0.8
 SISTER_FUND = 0.8
 
+# The fund's objectives, each a group of concepts. A figure asked for one of
+# them is not another's: "How much of Latvia's allocation is earmarked for
+# return?" must not be answered with the 39.5 % for integration. A sentence
+# naming another objective and not the asked one weighs OTHER_PROGRAMME.
+_OBJECTIVES = tuple(frozenset(c for form in group for c in concepts_of(form) if form in CONCEPTS[c])
+                    for group in (("asylum",), ("integration", "legal migration"), ("return",)))
+
 
 _PARENTHETICAL = re.compile(r"\([^()]*\)")
 
@@ -105,6 +112,10 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
     counted = next((u for u in units if u.token in stems or (u.concept is not None and u.concept in concepts_of(word))),
                    None) if word else None
     fund = asked_fund(query)
+    # (Only a figure question, naming one objective: "the asylum and
+    # integration objectives" asks about both.)
+    asked_objectives = [g for g in _OBJECTIVES if any(u.concept in g for u in units)]
+    objective = asked_objectives[0] if len(asked_objectives) == 1 and wanted & FIGURE_WANTS else None
     out: list[Sentence] = []
     for i, hit in enumerate(hits[:max_hits]):
         chunk = hit.chunk
@@ -174,6 +185,10 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
             if fund and about_another_programme(fund, sent):
                 # An AMIF question is not answered with Interreg's co-financing
                 # rate: ranked down, and not enough on its own to answer.
+                score *= OTHER_PROGRAMME
+                coverage *= OTHER_PROGRAMME
+            if objective is not None and not objective & words.concepts \
+                    and any(g & words.concepts for g in _OBJECTIVES if g is not objective):
                 score *= OTHER_PROGRAMME
                 coverage *= OTHER_PROGRAMME
             if union_only:

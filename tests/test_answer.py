@@ -1946,6 +1946,39 @@ def test_each_part_of_a_question_reads_the_parts_before_it_as_context(shared_ind
     assert "EUR 1 931 000 000" in ans.answer or "€1.931 billion" in ans.answer, ans.answer
 
 
+def test_a_figure_for_one_objective_is_not_another_objectives(seed_assistant) -> None:
+    """Latvia's release gives only the integration share: the return share is not in the documents.
+
+    "Earmarked" is the vocabulary's allocation: before it was, the unknown word alone made the
+    assistant abstain; now the objective check does."""
+    ans = seed_assistant.answer("How much of Latvia's AMIF allocation is earmarked for return operations?")
+    assert ans.abstained, ans.answer
+    ans = seed_assistant.answer("How much of Latvia's AMIF allocation is earmarked for integration?")
+    assert not ans.abstained and PRIORITY in ans.answer, ans.answer
+
+
+def test_an_objective_named_beside_another_is_still_the_asked_one() -> None:
+    """A sentence naming the asked objective beside another is about it; one naming only another is not."""
+    from assistant.extractive import OTHER_PROGRAMME, score_sentences
+    from assistant.glossary import CONCEPTS, concepts_of
+    from assistant.keyword import tokenize
+    from assistant.query import understand
+    from assistant.records import Chunk, DocumentMeta, Hit
+    from assistant.terms import Unit
+
+    both = "Member States shall allocate 15 % to asylum and 15 % to return."
+    other = "Member States shall allocate 20 % to integration."
+    query = understand("How much must be allocated to return?", None, None)
+    core = next(c for c in concepts_of("return") if CONCEPTS[c][0] == "return")
+    units = [Unit(None, tokenize("allocated", "en")[0], 3.0), Unit(core, "return", 2.0)]
+    scored = {}
+    for text in (both, other):
+        hit = Hit(Chunk("c", "d", text, 0, len(text), meta=DocumentMeta(title="Act", language="en")), 1.0)
+        scored[text] = score_sentences(None, query, [hit], units=units)[0]  # type: ignore[arg-type]  # no index
+    assert scored[both].coverage == 1.0
+    assert scored[other].coverage == pytest.approx(OTHER_PROGRAMME * 0.6)
+
+
 def test_framing_words_of_a_question_are_not_topics(seed_assistant) -> None:
     from assistant.terms import question_units
 
