@@ -2,8 +2,10 @@
 
 It abstains when the passages do not cover the question's terms, or when
 the question names a country, period or year that the evidence does not
-match (a 2014-2020 question must not get 2021-2027 figures), and when a
-rare name the question gives is not in the answering passage (``decide``).
+match (a 2014-2020 question must not get 2021-2027 figures), when a rare
+name the question gives is not in the answering passage, and when an amount
+asked per unit ("for each person admitted …") is given for another unit
+(``decide``).
 The same country, period and fund tests rank sentences down in
 ``extractive``. Builds on ``terms`` and ``cues``.
 """
@@ -108,7 +110,26 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
         names = [replace(u, also=frozenset()) for u in names]
         if sum(u.weight for u in names if covers(u, said)) < 0.5 * sum(u.weight for u in names):
             return Decision(True, "not_covered")
+    # "What lump sum … for each person admitted through humanitarian
+    # admission?": an amount per unit is of that unit, and the sentence
+    # giving it must say which ("€6 000 for each resettled person" is another's).
+    per = _PER_UNIT.search(query.question) if figure else None
+    if per:
+        phrase = Words.of(per.group(1), query.language)
+        of_unit = [u for u in units if u.weight >= 1.0 and (
+            (u.concept is not None and u.concept in phrase.concepts) or (u.concept is None and u.token in phrase.toks))]
+        if of_unit:
+            passage = hits[best.hit_index].chunk
+            said = Words.of(f"{best.text} {passage.section}", passage.meta.language)
+            if sum(u.weight for u in of_unit if covers(u, said)) < 0.5 * sum(u.weight for u in of_unit):
+                return Decision(True, "not_covered")
     return Decision(False)
+
+
+# What an amount per unit is per: "for each person admitted …", "per deltagare", "par participant".
+# (Up to five words: "per project do the French rules set …" is per project.)
+_PER_UNIT = re.compile(r"\b(?:for (?:each|every)|per|för varje|för var|voor (?:elke|iedere)|pour chaque|par)\s+"
+                       r"((?:[^\W\d_][\w'’-]*\s*){1,5})", re.I)
 
 
 # A capitalised word that does not open the question.

@@ -1986,3 +1986,26 @@ def test_framing_words_of_a_question_are_not_topics(seed_assistant) -> None:
                      "Dans quels cas le taux peut-il atteindre 100 % ?", "In which cases can the rate reach 100 %?"):
         tokens = {u.token for u in question_units(seed_assistant.index, seed_assistant.understand(question))}
         assert not tokens & {"whole", "cas", "case", "atteindr", "reach"}, (question, tokens)
+
+
+def test_an_amount_per_unit_must_be_for_the_unit_asked(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"… for each person admitted through humanitarian admission?": the lump sum for each resettled person is
+    another unit's amount, and the documents don't say the asked one."""
+    from assistant.ingest import ingest
+    from assistant.service import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lump = ("Each Member State shall receive an additional amount based on a lump sum of EUR 6 000 for each "
+            "resettled person.")
+    (corpus / "act.txt").write_text(
+        "Regulation establishing the Asylum, Migration and Integration Fund for 2014-2020\n\nArticle 17\n"
+        f"Resources for the Union Resettlement Programme\n1.   {lump}\n2.   The Commission shall report on the "
+        "resettlement programme each year.\n", encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    assistant = Assistant(settings)
+    ans = assistant.answer("What lump sum does a Member State receive for each resettled person?")
+    assert ans.answer == f"According to the indexed documents: {lump} [1]", ans.answer
+    ans = assistant.answer("What lump sum does a Member State receive for each person admitted through "
+                           "humanitarian admission?")
+    assert ans.abstained, ans.answer
