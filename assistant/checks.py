@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .cues import FIGURE_WANTS, YEAR, counted_word, wants
+from .cues import AMOUNT, FIGURE_WANTS, YEAR, counted_word, wants
 from .keyword import tokenize
 from .metadata import COUNTRIES, act_numbers, country_mentions, fund_mentions, period_mentions, programme_mentions
 from .query import Query, acts_spelt_out
@@ -87,6 +87,16 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     for year in _asked_years(query.question):
         if year not in stated:
             return Decision(True, "other_period", year)
+        # "The ceiling for integration projects in the 2017 window?": the
+        # passage giving the figure must speak of that year, not another
+        # passage beside it (annex F's window ends in 2017; annex B's ceiling
+        # is for 2015).
+        figures = [s for s in sentences[:3] if AMOUNT.search(s.text) or "%" in s.text] \
+            if figure or "limit" in wanted else []
+        if figures:
+            giving = hits[figures[0].hit_index].chunk
+            if year not in _stated_years(f"{giving.meta.title} {giving.meta.date} {giving.section} {giving.text}"):
+                return Decision(True, "other_period", year)
     if best.coverage < min_coverage:
         return Decision(True, "not_covered")
     # A question naming something rare ("Centraal Orgaan opvang

@@ -2009,3 +2009,31 @@ def test_an_amount_per_unit_must_be_for_the_unit_asked(settings, tmp_path) -> No
     ans = assistant.answer("What lump sum does a Member State receive for each person admitted through "
                            "humanitarian admission?")
     assert ans.abstained, ans.answer
+
+
+def test_a_figure_for_an_asked_year_comes_from_a_passage_of_that_year(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Annex F's window ends in 2017; annex B's ceiling is for its 2015 window. "The ceiling … in the 2017
+    window?" was answered with annex B's figure because annex F, beside it, names 2017."""
+    from assistant.ingest import ingest
+    from assistant.service import Assistant
+
+    filler = "The minister publishes the decisions on the applications received in this window. " * 20
+    ceiling = "The maximum amount available for integration projects in this application window is € 9.290.133."
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "scheme.txt").write_text(
+        "Subsidy scheme for integration and return projects\n\n"
+        "Article B2\nApplication window\nApplications for integration projects are received from 12 May 2015 "
+        f"to 12 June 2015.\n{filler}\n"
+        f"Article B3\nSubsidy ceiling\n{ceiling}\n{filler}\n"
+        "Article F2\nApplication window\nApplications for return projects are received from 12 May 2015 to "
+        f"29 December 2017.\n{filler}\n", encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    assistant = Assistant(settings)
+    ans = assistant.answer("What was the subsidy ceiling for integration projects in the 2015 application window?")
+    assert not ans.abstained and ceiling in ans.answer, ans.answer
+    ans = assistant.answer("What was the subsidy ceiling for integration projects in the 2017 application window?")
+    assert ans.abstained, ans.answer
+    from assistant.cues import wants
+
+    assert "limit" in wants("Wat was het subsidieplafond voor integratieprojecten in 2017?")  # a Dutch compound
