@@ -62,6 +62,7 @@ apart besides except far yet still currently take takes taking care refer refers
 ge exempel några berätta gäller
 whole entire hela gehele hele entière entier
 case cases cas fall fallet gevallen geval reach reaches atteindre atteint bereiken bereikt nå når
+go goes going went gaat gaan ging gingen
 date dates datum previous earlier former next later föregående förra vorige vorig précédent précédente
 must might shall need needs måste bör skall moet moeten mag mogen peut peuvent pourra pourront doit doivent faut être
 """.split())
@@ -89,8 +90,9 @@ def _idf(index: Index, token: str, language: str) -> float:
 
 # "How long", "combien de temps": the question word asks for a kind of fact (the
 # wants of ``cues``), it is not a topic; "long" or "temps" in a sentence says nothing.
-_WH_PHRASE = re.compile(r"\b(?:how (?:long|often|old|recent|soon|far)|hur (?:länge|lång tid|ofta|gammal)|"
-                        r"hoe (?:lang|vaak|oud)|combien de (?:temps|fois)|à quelle fréquence|"
+_WH_PHRASE = re.compile(r"\b(?:how (?:long|often|old|recent|soon|far|large|big|high)|"
+                        r"hur (?:länge|lång tid|ofta|gammal|stor|stort|stora|hög|högt)|"
+                        r"hoe (?:lang|vaak|oud|groot|hoog)|combien de (?:temps|fois)|à quelle fréquence|"
                         r"au titre d[eu]s?)\b")  # "au titre du FAMI": under, not "titre de séjour"
 _MULTIWORD_COUNTRIES = tuple(n for names in COUNTRIES.values() for n in names if " " in n)
 
