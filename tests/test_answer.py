@@ -2039,3 +2039,29 @@ def test_a_figure_for_an_asked_year_comes_from_a_passage_of_that_year(settings, 
     from assistant.cues import wants
 
     assert "limit" in wants("Wat was het subsidieplafond voor integratieprojecten in 2017?")  # a Dutch compound
+
+
+@pytest.mark.parametrize(("text", "cited"), [
+    ("In accordance with Article 90(4) of Regulation (EU) 2021/1060, the pre-financing", [("90", "2021/1060")]),
+    ("enligt artikel 90.4 i förordning (EU) 2021/1060 ska", [("90", "2021/1060")]),
+    ("conformément à l'article 68 du règlement (UE) n° 1303/2013", [("68", "1303/2013")]),
+    ("referred to in Article 17 of this Regulation", []),
+])
+def test_an_article_of_another_act_is_read_with_its_act(text: str, cited: list[tuple[str, str]]) -> None:
+    from assistant.extractive import _CITED_ARTICLE
+
+    assert [(m.group(1), m.group(2)) for m in _CITED_ARTICLE.finditer(text)] == cited
+
+
+def test_the_funds_own_act_applying_a_general_article_answers_first(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """The CPR's Article 90 pays each fund 0,5 % a year; the AMIF regulation's Article 14, "in accordance with
+    Article 90(4)" of the CPR, pays the AMIF 4 %, 3 %, 5 % …: an AMIF question gets the AMIF's rule."""
+    from assistant.service import Assistant
+
+    ans = Assistant(shared_index).answer("What yearly pre-financing percentages apply to AMIF national programmes "
+                                         "in 2022 and 2023? Is it the same 0.5% as for the cohesion funds?")
+    assert ans.answer.startswith("According to the indexed documents: In accordance with Article 90(4) of Regulation "
+                                 "(EU) 2021/1060, the pre-financing for the Fund shall be paid in yearly instalments"), \
+        ans.answer
+    assert "2022: 3 %" in ans.answer and "2023: 5 %" in ans.answer
+    assert ans.citations[0].source.rsplit("/", 1)[-1] == "EU_32021R1147_AMIF_Regulation_2021-1147_fulltext_EN.txt"
