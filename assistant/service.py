@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .checks import Decision, countries_named, decide
 from .cues import asks_for_figure
 from .errors import LLMError
+from .glossary import expand
 from .extractive import READ_PASSAGES, abstention_text, compose, referenced_passages, score_sentences
 from .i18n import message
 from .index import Index
@@ -265,7 +266,9 @@ class Assistant:
         one_country = len(query.countries) == 1 and "country" not in query.filters
         if decision.reason == "other_country" and one_country:
             code = query.countries[0]
-            pool = retrieve(self.index, replace(query, filters={**query.filters, "country": code}), k,
+            # An English question about Sweden's rules: its words in Swedish too.
+            pool = retrieve(self.index, replace(query, filters={**query.filters, "country": code},
+                                                search_text=expand(query.search_text, vocabulary=True)), k,
                             self.retrieval, vector)
             pool += [h for h in ranked if code in countries_named(f"{h.chunk.meta.title}\n{h.chunk.text}")]
             pool += self._country_tables(query, code, pool)

@@ -2065,3 +2065,19 @@ def test_the_funds_own_act_applying_a_general_article_answers_first(shared_index
         ans.answer
     assert "2022: 3 %" in ans.answer and "2023: 5 %" in ans.answer
     assert ans.citations[0].source.rsplit("/", 1)[-1] == "EU_32021R1147_AMIF_Regulation_2021-1147_fulltext_EN.txt"
+
+
+def test_the_second_look_in_a_countrys_documents_reads_the_question_in_their_language(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """An English question about Sweden found EU passages first; among Sweden's documents the vocabulary's
+    Swedish forms ("överklag" for "appeal") find § 11 of SFS 2021:853, which the English words alone did not."""
+    from assistant.glossary import expand
+    from assistant.service import Assistant
+
+    assert "överklag" in expand("Can it appeal that decision?", vocabulary=True)
+    assert "överklag" not in expand("Can it appeal that decision?")  # the first look over all documents: core only
+    ans = Assistant(shared_index).answer("A Swedish organisation had its application for AMIF support turned down "
+                                         "by Migrationsverket. Can it appeal that decision?")
+    assert not ans.abstained
+    assert "får dock inte överklagas" in ans.answer, ans.answer
+    assert any(c.source.endswith("SE_SFS-2021-853_forordning_forvaltning_AMIF.txt") and "överklagas" in c.quote
+               for c in ans.citations)
