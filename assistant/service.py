@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from .checks import Decision, countries_named, decide
 from .cues import asks_for_figure
 from .errors import LLMError
-from .glossary import expand
 from .extractive import READ_PASSAGES, abstention_text, compose, referenced_passages, score_sentences
+from .glossary import expand
 from .i18n import message
 from .index import Index
 from .llm import NOTICES, AnswerWriter, LangChainWriter, QuestionRewriter, llm_answer, rewrite_question
