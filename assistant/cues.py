@@ -63,8 +63,7 @@ WANTS = {
     "years": re.compile(r"\b(?:which|what|vilka|welke|quelles?)\s+(?:[^\W\d_]+\s+)?(?:years|år|jaren|années)\b", re.I),
     "count": re.compile(r"\b(how many|number of|hur många|antal|combien de(?! temps)|hoeveel)\b", re.I),
     # "What page limit…?", "maximum grant", "plafond": the answer is a figure.
-    # (Dutch compounds end in the word: "subsidieplafond".)
-    "limit": re.compile(r"\b(limits?|maximum|minimum|ceilings?|thresholds?|weightings?|caps?|\w*plafonds?|maximal\w*|minimal\w*|"
+    "limit": re.compile(r"\b(limits?|maximum|minimum|ceilings?|thresholds?|weightings?|caps?|plafonds?|maximal\w*|minimal\w*|"
                         r"högsta|lägsta|maximaal|minimaal|maximale|minimale)\b", re.I),
     # "Where can hearings take place?": a place, or remotely / on site.
     # "Which Member State benefits …?", "Vilka länder …?": the answer names a country.
