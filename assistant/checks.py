@@ -84,20 +84,19 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
     # "How many … in 2023?": a year asked about on its own must be one the
     # passages speak of, not merely inside "2021-2027" or a document's name.
     stated = _stated_years(evidence_text + " " + " ".join(h.chunk.meta.date for h in evidence))
-    for year in _asked_years(query.question):
-        if year not in stated:
+    # "The ceiling for integration projects in the 2017 window?": the passage
+    # giving the figure must speak of that year, not another passage beside
+    # it (annex F's window ends in 2017; annex B's ceiling is for 2015).
+    # Whatever kind of fact the question asks for: "Wat was het
+    # subsidieplafond …?" asks for an amount in a word the cues don't know.
+    asked_years = _asked_years(query.question)
+    figures = [s for s in sentences[:3] if AMOUNT.search(s.text) or "%" in s.text] if asked_years else []
+    giving = hits[figures[0].hit_index].chunk if figures else None
+    in_giving = _stated_years(f"{giving.meta.title} {giving.meta.date} {giving.section} {giving.text}") \
+        if giving is not None else None
+    for year in asked_years:
+        if year not in stated or (in_giving is not None and year not in in_giving):
             return Decision(True, "other_period", year)
-        # "The ceiling for integration projects in the 2017 window?": the
-        # passage giving the figure must speak of that year, not another
-        # passage beside it (annex F's window ends in 2017; annex B's ceiling
-        # is for 2015).
-        # (Whatever kind of fact the question asks for: "Wat was het
-        # subsidieplafond …?" asks for an amount in a word the cues don't know.)
-        figures = [s for s in sentences[:3] if AMOUNT.search(s.text) or "%" in s.text]
-        if figures:
-            giving = hits[figures[0].hit_index].chunk
-            if year not in _stated_years(f"{giving.meta.title} {giving.meta.date} {giving.section} {giving.text}"):
-                return Decision(True, "other_period", year)
     if best.coverage < min_coverage:
         return Decision(True, "not_covered")
     # A question naming something rare ("Centraal Orgaan opvang

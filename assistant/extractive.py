@@ -224,10 +224,9 @@ def _own_rule_first(fund: str, hits: Sequence[Hit], sentences: list[Sentence]) -
     4 %, 3 %, 5 % …. For an AMIF question, both among the passages, the
     fund's own rule answers (the more specific rule applies).
     """
-    cited: set[tuple[str, str]] = set()
-    for s in sentences:
-        if fund_mentions(hits[s.hit_index].chunk.meta.title) == (fund,):
-            cited |= {(m.group(2), m.group(1)) for m in _CITED_ARTICLE.finditer(s.text)}
+    own = {i for i, h in enumerate(hits) if fund_mentions(h.chunk.meta.title) == (fund,)}
+    cited = {(m.group(2), m.group(1)) for s in sentences if s.hit_index in own
+             for m in _CITED_ARTICLE.finditer(s.text)}
     if not cited:
         return sentences
     general = {i for i, h in enumerate(hits) for act, article in cited
