@@ -118,7 +118,7 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
         said = Words.of(f"{passage.meta.title} {passage.section} {passage.text}", passage.meta.language)
         # A name is its own word: "PATHWAYS" is not covered by "complementary pathways" through the vocabulary.
         names = [replace(u, also=frozenset()) for u in names]
-        if sum(u.weight for u in names if covers(u, said)) < 0.5 * sum(u.weight for u in names):
+        if not _half_covered(names, said):
             return Decision(True, "not_covered")
     # "What lump sum … for each person admitted through humanitarian
     # admission?": an amount per unit is of that unit, and the sentence
@@ -131,9 +131,14 @@ def decide(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence], min
         if of_unit:
             passage = hits[best.hit_index].chunk
             said = Words.of(f"{best.text} {passage.section}", passage.meta.language)
-            if sum(u.weight for u in of_unit if covers(u, said)) < 0.5 * sum(u.weight for u in of_unit):
+            if not _half_covered(of_unit, said):
                 return Decision(True, "not_covered")
     return Decision(False)
+
+
+def _half_covered(units: Sequence[Unit], said: Words) -> bool:
+    """Whether ``said`` covers at least half the weight of ``units`` (the names, or the unit words, a passage must give)."""
+    return sum(u.weight for u in units if covers(u, said)) >= 0.5 * sum(u.weight for u in units)
 
 
 # What an amount per unit is per: "for each person admitted …", "per deltagare", "par participant".
