@@ -96,10 +96,31 @@ LIMIT_OF_KIND = re.compile(r"\b(?:minimum|maximum|minimal|maximal|högsta|lägst
                             r"procent\w*|belopp\w*|aandeel|percentage|bedrag\w*|pourcentage|montant)\b", re.I)
 
 
+# "How much money does the Fund have …?" asks for a sum: a share ("35 % for
+# asylum") does not answer it, as it may "How much of the facility …?".
+_HOW_MUCH_MONEY = re.compile(r"\b(?:how much|hur mycket|hoeveel|combien d['’])\s*(?:money|funding|funds|pengar|medel|"
+                             r"geld|middelen|subsidie|argent|financement|crédits)\b", re.I)
+
+
+# "What share of its allocation …?": the allocation is what the share is of;
+# the answer is a share, which a sentence of amounts ("€6.270 billion is
+# allocated to …") does not give.
+_SHARE_OF = re.compile(r"\b(?:share|percentage|proportion|andel(?:en)?|aandeel|pourcentage|part)\s+(?:of|av|van|de|du|des)\s+"
+                       r"(?:the\s+|its\s+|their\s+|a\s+|an\s+|het\s+|de\s+|la\s+|le\s+|l['’]\s*|sa\s+|son\s+|ses\s+|"
+                       r"dess\s+|sin\s+|zijn\s+|haar\s+)?(?:[^\W\d_]+\s+)?"
+                       r"(?:budget\w*|allocation|amount|financial envelope|envelope|tilldelning\w*|belopp\w*|"
+                       r"toewijzing|bedrag\w*|montant|enveloppe|dotation)\b", re.I)
+
+
 def wants(question: str) -> set[str]:
     """The kinds of fact ``question`` asks for; its statements ("Our budget is €180,000.") ask for none."""
     asked = asking_sentences(question)
-    return {name for name, rx in WANTS.items() if rx.search(asked)}
+    named = {name for name, rx in WANTS.items() if rx.search(asked)}
+    if _HOW_MUCH_MONEY.search(asked):
+        named = (named - {"how_much"}) | {"amount"}
+    if "percent" in named and _SHARE_OF.search(asked) and not _HOW_MUCH_MONEY.search(asked):
+        named.discard("amount")
+    return named
 
 
 _COUNTED = re.compile(r"\b(?:how many|hur många|hoeveel|combien d[e'’]|number of|antal(?:et)?)\s+([^\W\d_][\w-]*)", re.I)

@@ -320,6 +320,13 @@ def test_importing_the_package_stays_light() -> None:
     # "How much" is an amount or a share; "amount" is money.
     ("How much pre-financing may be paid?", {"how_much"}),
     ("Above what grant amount is an audit report needed?", {"amount"}),
+    # "How much money" is a sum: a share does not answer it.
+    ("How much money does the Fund have for 2021-2027?", {"amount"}),
+    ("Hoeveel geld krijgt Nederland uit het fonds?", {"amount"}),
+    # A share of the allocation is a share: the allocation is what it is of.
+    ("What minimum share of its allocation must a Member State give to asylum?", {"percent"}),
+    ("Hur stor andel av tilldelningen går till integration?", {"percent"}),
+    ("What is the budget and what share of it goes to integration?", {"amount", "percent"}),
     # A lump sum is an amount of money.
     ("What was the resettlement lump sum under the 2014-2020 AMIF?", {"amount"}),
     # A time limit is a length of time.
