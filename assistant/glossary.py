@@ -137,19 +137,38 @@ _CORE: tuple[tuple[str, ...], ...] = (
 
 
 
-def load_terms(path: Path) -> list[tuple[str, ...]]:
-    """The concepts of a terms file: each line's forms, in every language, in order, without repeats."""
+LANGUAGES = ("en", "sv", "nl", "fr", "lv")  # the terms file's columns
+
+
+def load_columns(path: Path) -> list[dict[str, tuple[str, ...]]]:
+    """Each concept of a terms file as its forms per language (the columns ``LANGUAGES`` names)."""
     out = []
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
-    for line in lines[1:]:  # the header names the languages
-        forms = [f.strip() for cell in line.split("\t") for f in cell.split(" ; ") if f.strip()]
-        if forms:
-            out.append(tuple(dict.fromkeys(forms)))
+    for line in lines[1:]:
+        cells = [tuple(f.strip() for f in cell.split(" ; ") if f.strip()) for cell in line.split("\t")]
+        if len(cells) > len(LANGUAGES):
+            raise ValueError(f"{path.name}: more columns than {LANGUAGES}: {line[:60]!r}")
+        if any(cells):
+            out.append(dict(zip(LANGUAGES, cells, strict=False)))  # a line may leave its last columns out
     return out
+
+
+def load_terms(path: Path) -> list[tuple[str, ...]]:
+    """The concepts of a terms file: each line's forms, in every language, in order, without repeats."""
+    return [tuple(dict.fromkeys(f for forms in columns.values() for f in forms)) for columns in load_columns(path)]
 
 
 # The core concepts first, then the file's: a concept's index says which it is.
 CONCEPTS: tuple[tuple[str, ...], ...] = (*_CORE, *load_terms(TERMS))
+# Each concept's forms per language, indexed as CONCEPTS (the core concepts have no columns).
+COLUMNS: tuple[dict[str, tuple[str, ...]], ...] = (*({} for _ in _CORE), *load_columns(TERMS))
+
+
+def translated(text: str, languages: set[str]) -> dict[str, str]:
+    """The forms, in each of ``languages``, of the vocabulary's concepts (not the core's) ``text`` mentions."""
+    found = [i for i in sorted(_concepts(text.casefold())) if not is_core(i)]
+    out = {lang: " ".join(f for i in found for f in COLUMNS[i].get(lang, ())) for lang in sorted(languages)}
+    return {lang: forms for lang, forms in out.items() if forms}
 
 
 def is_core(concept: int) -> bool:

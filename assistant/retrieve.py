@@ -1,5 +1,6 @@
 """Stage 5 — retrieve: dense (Chroma) + keyword (BM25, over passages and over their
-section headings) fused, filters applied.
+section headings) fused, filters applied; and for a question not in English,
+a ranking of English passages by its terms' English forms (``english_passages``).
 
 Fusion is weighted reciprocal-rank fusion (Cormack et al. 2009): rank-based,
 so it needs no score calibration between a cosine and a BM25 scale. The
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .glossary import expand
+from .glossary import expand, translated
 from .index import Index
 from .keyword import KeywordIndex, query_tokens
 from .metadata import act_numbers, fund_mentions
@@ -38,6 +39,19 @@ class RetrievalConfig:
     # 0 -> .975/.870/.874, 0.1 -> .980/.874/.874, 0.2 -> .980/.874/.879,
     # 0.3 -> .975/.873/.879, 0.4 -> .975/.868/.874.
     heading_weight: float = 0.2
+    # For a question not in English that the first look did not answer
+    # (``Assistant._in_english``): BM25 over English passages with the English
+    # forms of the vocabulary concepts it names, rare words only (in at most
+    # ``english_rare`` of the passages: core concepts such as "programme" or
+    # "fund" match every passage). Multilingual-e5-small ranks the CPR's
+    # Article 50 149th for a Dutch question on "een duurzame plaat of een
+    # bord" (1st for its English translation). Fused into every question's
+    # first look (weight 1.0) it cost same-language questions their rank
+    # (AMIF + held-out MRR 0.864 -> 0.849, seed 1.000 -> 0.978), and the
+    # plaque rule still needed the question's period; for an English question
+    # the same list in Swedish, Dutch and French cost answers (141 -> 139).
+    english_look: bool = True
+    english_rare: float = 0.02
     candidates: int = 40
     boost: float = 0.25  # multiplier bonus for matching an inferred filter
     penalty: float = 0.5  # multiplier for contradicting an inferred period
@@ -120,11 +134,38 @@ def retrieve(index: Index, query: Query, k: int = 5, config: RetrievalConfig | N
     ]
 
 
+def english_passages(index: Index, query: Query, k: int, config: RetrievalConfig | None = None) -> list[Hit]:
+    """The top ``k`` English passages for a question not in English, by its vocabulary terms' English forms.
+
+    BM25 over English passages only (an English stem, "subsidi", also
+    matches Dutch words), with the rare forms only; none for an English
+    question, or when the user filtered on another language.
+    """
+    config = config or RetrievalConfig()
+    if query.language == "en" or not config.english_look or query.filters.get("language", "en") != "en":
+        return []
+    chunks = index.chunks()
+    allowed, mask = index.filtered({**query.filters, "language": "en"})
+    ids = _search(index.keyword, _english_tokens(index, query, config), config, allowed, mask)
+    rank = {cid: i for i, cid in enumerate(ids, 1) if cid in chunks}
+    scored = {cid: _prior(chunks[cid].meta, query, config) / (RRF_K + i) for cid, i in rank.items()}
+    order = sorted(scored, key=lambda c: (-scored[c], c))[:k]
+    return [Hit(chunk=chunks[cid], score=scored[cid], keyword_rank=rank[cid]) for cid in order]
+
+
 def _tokens(query: Query, config: RetrievalConfig) -> list[str]:
     """The question's BM25 tokens (with the glossary's translations), stemmed for every language searched."""
     text = expand(query.search_text) if config.expand_keywords else query.search_text
     langs = dict.fromkeys([query.language, "en", *(["sv", "nl", "fr"] if config.expand_keywords else [])])
     return query_tokens(text, langs)
+
+
+def _english_tokens(index: Index, query: Query, config: RetrievalConfig) -> list[str]:
+    """English BM25 tokens of the vocabulary concepts a non-English question names, the rare ones only."""
+    forms = translated(query.search_text, {"en"}).get("en", "")
+    # In a corpus of a few dozen passages, "rare" is in one passage.
+    rare = max(1.0, config.english_rare * len(index.keyword.ids))
+    return [t for t in query_tokens(forms, ["en"]) if index.keyword.doc_freq(t) <= rare]
 
 
 def _search(keyword: KeywordIndex, tokens: list[str], config: RetrievalConfig, allowed: frozenset[str] | None,

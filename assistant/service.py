@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from itertools import zip_longest
 from typing import TYPE_CHECKING
 
 from .checks import Decision, countries_named, decide
@@ -23,7 +24,7 @@ from .index import Index
 from .llm import NOTICES, AnswerWriter, LangChainWriter, QuestionRewriter, llm_answer, rewrite_question
 from .query import Query, question_parts, understand
 from .records import Answer, Hit
-from .retrieve import RetrievalConfig, query_vector, retrieve
+from .retrieve import RetrievalConfig, english_passages, query_vector, retrieve
 from .sentences import Sentence
 from .settings import Settings
 from .store import ManifestEntry
@@ -182,6 +183,11 @@ class Assistant:
             focused = self._focused(query, decision, vector, ranked, units)
             if focused is not None:
                 hits, sentences, decision = focused
+            else:
+                # A question not in English on an English act: its terms in English.
+                looked = self._in_english(query, ranked, units)
+                if looked is not None:
+                    hits, sentences, decision = looked
         # A question in several parts gets each part's answer; when the
         # question as a whole is not covered, the parts that are answer it.
         answered = self._part_answers(query, hits, units) \
@@ -291,6 +297,35 @@ class Assistant:
                 seen.add(hit.chunk.chunk_id)
                 hits.append(hit)
         hits = hits[:k]
+        sentences = self._sentences(query, hits, units)
+        again = decide(query, hits, sentences, self.min_coverage, units)
+        return None if again.abstain else (hits, sentences, again)
+
+    def _in_english(self, query: Query, ranked: list[Hit],
+                    units: list[Unit]) -> tuple[list[Hit], list[Sentence], Decision] | None:
+        """A second look for a question not in English that its passages do not cover: its terms in English.
+
+        Dense retrieval across languages is weak with a small multilingual
+        model, and BM25 matches the question's own words, so a Dutch question
+        on an EU regulation's rule finds Dutch passages. This look adds a
+        ranking of English passages by the English forms of the question's
+        vocabulary terms; if the passages it brings answer, they are the
+        answer, otherwise the abstention stands. Only after a first look
+        failed: on every question it displaced same-language answers.
+        """
+        if query.language == "en" or not self.retrieval.english_look:
+            return None
+        english = english_passages(self.index, query, self._hit_count, self.retrieval)
+        if not english:
+            return None
+        # Read alternately with the first look's passages: a question may need one of each.
+        first = ranked[:self._hit_count]
+        merged: dict[str, Hit] = {}
+        for pair in zip_longest(english, first):
+            for hit in pair:
+                if hit is not None:
+                    merged.setdefault(hit.chunk.chunk_id, hit)
+        hits = referenced_passages(self.index, list(merged.values())[:self._hit_count])
         sentences = self._sentences(query, hits, units)
         again = decide(query, hits, sentences, self.min_coverage, units)
         return None if again.abstain else (hits, sentences, again)

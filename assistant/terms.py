@@ -65,8 +65,10 @@ case cases cas fall fallet gevallen geval reach reaches atteindre atteint bereik
 go goes going went gaat gaan ging gingen
 date dates datum previous earlier former next later föregående förra vorige vorig précédent précédente
 must might shall need needs måste bör skall moet moeten mag mogen peut peuvent pourra pourront doit doivent faut être
+welk boven vanaf sinds tijdens tussen elk elke ieder iedere waarvoor waarin waarbij zodra
 """.split())
-# Generic function words of the question languages (bm25s ships the lists):
+# Generic function words of the question languages (bm25s ships the lists;
+# its Dutch one lacks "welk", "boven", "vanaf", added above):
 # they never say which passage answers, and a question word that the corpus
 # never uses must not count as "not covered" merely because it is common.
 _FRAMING |= set(STOPWORDS_EN_PLUS) | set(STOPWORDS_SWEDISH) | set(STOPWORDS_DUTCH) | set(STOPWORDS_FRENCH)

@@ -30,12 +30,14 @@ from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 VARIANTS: dict[str, RetrievalConfig] = {
-    "bm25": RetrievalConfig(mode="keyword", heading_weight=0.0),
-    "dense": RetrievalConfig(mode="dense"),
+    "bm25": RetrievalConfig(mode="keyword", heading_weight=0.0, english_look=False),
+    "dense": RetrievalConfig(mode="dense", english_look=False),
     "hybrid-untuned": RetrievalConfig(mode="hybrid", keyword_weight=1.0, heading_weight=0.0, boost=0.0, penalty=1.0,
-                                      expand_keywords=False),
+                                      expand_keywords=False, english_look=False),
     # The default without its third ranking (BM25 over section headings).
     "default-no-headings": RetrievalConfig(heading_weight=0.0),
+    # The default without its second look at English passages (a question not in English, its terms in English).
+    "default-no-english": RetrievalConfig(english_look=False),
     "default": RetrievalConfig(),
 }
 METRICS = ("hit_at_k", "mrr", "answer_accuracy", "abstention_accuracy", "citation_precision")

@@ -1465,6 +1465,52 @@ def test_an_article_whose_heading_names_the_subject_is_found_by_it(settings, tmp
     assert first(replace(assistant.retrieval, heading_weight=0.0)) != "Article 3 Objectives of the Fund"
 
 
+def test_a_question_not_in_english_finds_an_english_passage_by_its_terms_in_english(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A Dutch question on "een duurzame plaat of een bord": the English article says "plaques or
+    billboards". The first look reads the Dutch passages, which share the question's words and its
+    core concepts (project, costs, equipment) but do not answer; the second look reads the English
+    passages that the question's terms in English find."""
+    from dataclasses import replace
+
+    from assistant.ingest import ingest
+    from assistant.retrieve import english_passages
+    from assistant.service import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # More Dutch articles than the first look reads (READ_PASSAGES), each with the question's words.
+    dutch = "".join(
+        f"Artikel {n}\nKosten {n}\nDe totale kosten van een AMIF-project voor apparatuur worden {what} wanneer "
+        f"een project boven het bedrag apparatuur aanschaft.\n"
+        for n, what in enumerate(["vergoed", "afgeschreven", "gemeld", "berekend", "gecontroleerd", "betaald",
+                                  "begroot", "verantwoord", "getoetst", "vastgesteld", "verminderd", "verhoogd",
+                                  "geboekt", "beoordeeld", "goedgekeurd", "ingediend"], start=1))
+    (corpus / "regeling.txt").write_text(f"Regeling subsidies AMIF\n\n{dutch}", encoding="utf-8")
+    english = ("Article 50\nResponsibilities of beneficiaries\n1.   Beneficiaries shall acknowledge support from "
+               "the Funds by displaying durable plaques or billboards clearly visible to the public for operations "
+               "the total cost of which exceeds EUR 100 000.\n"
+               "Article 51\nMonitoring committee\n1.   Each Member State shall set up a committee to monitor the "
+               "implementation of the programme.\n")
+    (corpus / "cpr.txt").write_text(f"Regulation laying down common provisions\n\n{english}", encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    assistant = Assistant(settings)
+    question = "Boven welk bedrag aan totale kosten moet een AMIF-project een duurzame plaat of een bord ophangen?"
+    query = assistant.understand(question)
+    assert query.language == "nl"
+    assert [h.chunk.section for h in english_passages(assistant.index, query, 3, assistant.retrieval)] == [
+        "Article 50 Responsibilities of beneficiaries"]
+    ans = assistant.answer(question)
+    assert not ans.abstained, ans.answer
+    assert "durable plaques or billboards" in ans.answer and "EUR 100 000" in ans.answer
+    assert ans.citations[0].source.endswith("cpr.txt")
+    # Without the second look the Dutch passages are all it reads: no answer.
+    alone = Assistant(settings, retrieval=replace(assistant.retrieval, english_look=False))
+    assert alone.answer(question).abstained
+    # An English question needs no such look (its terms are English already).
+    asked = assistant.understand("From what total cost must a project put up a durable plaque?")
+    assert english_passages(assistant.index, asked, 3, assistant.retrieval) == []
+
+
 _ARTICLE_24 = ("Article 24\nEligible entities\n1.   The following entities are eligible for Union financing:\n(a)\n"
                "legal entities established in:\n(i)\na Member State or an overseas country or territory linked to it;\n"
                "(ii)\na third country listed in the work programme, under the conditions specified in paragraph 3;\n"
@@ -2085,3 +2131,19 @@ def test_the_second_look_in_a_countrys_documents_reads_the_question_in_their_lan
     assert "får dock inte överklagas" in ans.answer, ans.answer
     assert any(c.source.endswith("SE_SFS-2021-853_forordning_forvaltning_AMIF.txt") and "överklagas" in c.quote
                for c in ans.citations)
+
+
+def test_a_dutch_question_on_an_eu_rule_is_answered_from_the_english_regulation(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """The CPR's plaque rule ("durable plaques or billboards … the total cost of which exceeds EUR 100 000")
+    for a Dutch question: the first look reads the Dutch scheme's cost articles and abstained."""
+    from assistant.service import Assistant
+
+    ans = Assistant(shared_index).answer(
+        "Boven welk bedrag aan totale kosten moet een AMIF-project een duurzame plaat of een bord ophangen?")
+    assert not ans.abstained, ans.answer
+    assert "displaying durable plaques or billboards" in ans.answer
+    assert "operations supported by the ESF+, the JTF, the EMFAF, the AMIF, the ISF or the BMVI the total cost of " \
+           "which exceeds EUR 100 000" in ans.answer
+    assert ans.citations[0].source.rsplit("/", 1)[-1] == "EU_32021R1060_CPR_Regulation_2021-1060_fulltext_EN.txt"
+    assert ans.citations[0].quote.startswith("### Article 50") or "Article 50" in ans.citations[0].quote, \
+        ans.citations[0].quote[:80]

@@ -48,3 +48,29 @@ def test_a_vocabulary_word_keeps_its_weight_and_is_covered_by_a_translation(seed
     dutch = Words.of("Reiskosten met een eigen auto worden vergoed op basis van € 0,19 per gereden kilometer.", "nl")
     assert covers(car, dutch)
     assert not covers(car, Words.of("Reiskosten komen voor subsidie in aanmerking.", "nl"))
+
+
+def test_a_question_is_given_its_vocabulary_terms_in_english() -> None:
+    """The second look for a question not in English searches English passages with these forms."""
+    from assistant.glossary import load_columns, translated
+
+    got = translated("Hur länge ska underlagen för en insats sparas?", {"en"})["en"]
+    assert "retention of documents" in got and "availability of documents" in got  # "sparas"
+    assert "supporting documents" in got  # "underlagen"
+    assert "förvaltande" not in translated("Vem är förvaltande myndighet?", {"en"}).get("en", "")  # core: not here
+    assert translated("Wanneer moet een duurzame plaat of een bord worden geplaatst?", {"en", "fr"}) == {
+        "en": "plaque permanent plaque billboard billboards", "fr": "plaque plaques panneau panneaux plaque permanente"}
+    assert translated("Hoe laat is het?", {"en"}) == {}
+    columns = load_columns(TERMS)
+    assert len(columns) == len(load_terms(TERMS)) and set(columns[0]) <= {"en", "sv", "nl", "fr", "lv"}
+
+
+def test_a_terms_file_with_a_column_too_many_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from assistant.glossary import load_columns
+
+    bad = tmp_path / "terms.tsv"
+    bad.write_text("en\tsv\tnl\tfr\tlv\nappeal\töverklag\tberoep\trecours\tpārsūdz\textra\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="more columns than"):
+        load_columns(bad)
