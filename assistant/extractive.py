@@ -72,6 +72,12 @@ READ_PASSAGES = 12
 OTHER_PROGRAMME = 0.3
 OTHER_COUNTRY = 0.8
 SISTER_FUND = 0.8
+# A figure question that names no country asks for the fund's own figure, not
+# one country's programme: "How much money does the AMIF have for the whole
+# 2021–2027 period?" was answered with Latvia's press release ("… National
+# Programme … for an amount of 41.8 million euros"). 0.7: blind dev answers
+# unchanged, that sentence no longer quoted; 0.8 still quoted it.
+NATIONAL_FIGURE = 0.7
 
 # The fund's objectives, each a group of concepts. A figure asked for one of
 # them is not another's: "How much of Latvia's allocation is earmarked for
@@ -116,6 +122,8 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
     # integration objectives" asks about both.)
     asked_objectives = [g for g in _OBJECTIVES if any(u.concept in g for u in units)]
     objective = asked_objectives[0] if len(asked_objectives) == 1 and wanted & FIGURE_WANTS else None
+    # A figure asked of a fund, no country named, is the Union's figure.
+    national_figure = not query.countries and bool(wanted & FIGURE_WANTS)
     out: list[Sentence] = []
     for i, hit in enumerate(hits[:max_hits]):
         chunk = hit.chunk
@@ -193,6 +201,8 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
                 coverage *= OTHER_PROGRAMME
             if union_only:
                 score *= OTHER_COUNTRY
+            if national_figure and chunk.meta.country not in ("", "EU"):
+                score *= NATIONAL_FIGURE
             if sister:
                 score *= SISTER_FUND
             if query.previous_answer and _said_before(sent, query.previous_answer):

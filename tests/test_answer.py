@@ -2147,3 +2147,17 @@ def test_a_dutch_question_on_an_eu_rule_is_answered_from_the_english_regulation(
     assert ans.citations[0].source.rsplit("/", 1)[-1] == "EU_32021R1060_CPR_Regulation_2021-1060_fulltext_EN.txt"
     assert ans.citations[0].quote.startswith("### Article 50") or "Article 50" in ans.citations[0].quote, \
         ans.citations[0].quote[:80]
+
+
+def test_a_figure_asked_of_the_fund_is_the_unions_not_one_countrys(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """No country named: the AMIF's own budget leads, not Latvia's press release on its national programme
+    ("… for an amount of 41.8 million euros"), which led before."""
+    from assistant.service import Assistant
+
+    ans = Assistant(shared_index).answer("How much money does the AMIF have for the whole 2021-2027 period, and how "
+                                         "is it split between national programmes and the thematic facility?")
+    assert not ans.abstained
+    assert ans.citations[0].source.rsplit("/", 1)[-1] == "EU_32021R1147_AMIF_Regulation_2021-1147_fulltext_EN.txt", \
+        [c.source for c in ans.citations]
+    assert "EUR 6 270 000 000 shall be allocated to the Member States’ programmes" in ans.answer
+    assert "41.8 million euros" not in ans.answer
