@@ -118,7 +118,7 @@ def wants(question: str) -> set[str]:
     named = {name for name, rx in WANTS.items() if rx.search(asked)}
     if _HOW_MUCH_MONEY.search(asked):
         named = (named - {"how_much"}) | {"amount"}
-    if "percent" in named and _SHARE_OF.search(asked) and not _HOW_MUCH_MONEY.search(asked):
+    elif "percent" in named and _SHARE_OF.search(asked):
         named.discard("amount")
     return named
 

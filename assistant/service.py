@@ -313,10 +313,8 @@ class Assistant:
         answer, otherwise the abstention stands. Only after a first look
         failed: on every question it displaced same-language answers.
         """
-        if query.language == "en" or not self.retrieval.english_look:
-            return None
         english = english_passages(self.index, query, self._hit_count, self.retrieval)
-        if not english:
+        if not english:  # an English question, or the look turned off
             return None
         # Read alternately with the first look's passages: a question may need one of each.
         first = ranked[:self._hit_count]
