@@ -296,10 +296,7 @@ class Assistant:
             if hit.chunk.chunk_id not in seen:
                 seen.add(hit.chunk.chunk_id)
                 hits.append(hit)
-        hits = hits[:k]
-        sentences = self._sentences(query, hits, units)
-        again = decide(query, hits, sentences, self.min_coverage, units)
-        return None if again.abstain else (hits, sentences, again)
+        return self._answered_by(query, hits[:k], units)
 
     def _in_english(self, query: Query, ranked: list[Hit],
                     units: list[Unit]) -> tuple[list[Hit], list[Sentence], Decision] | None:
@@ -323,7 +320,11 @@ class Assistant:
             for hit in pair:
                 if hit is not None:
                     merged.setdefault(hit.chunk.chunk_id, hit)
-        hits = referenced_passages(self.index, list(merged.values())[:self._hit_count])
+        return self._answered_by(query, referenced_passages(self.index, list(merged.values())[:self._hit_count]), units)
+
+    def _answered_by(self, query: Query, hits: list[Hit],
+                     units: list[Unit]) -> tuple[list[Hit], list[Sentence], Decision] | None:
+        """A second look's passages, their scored sentences and the decision, if they answer (else None)."""
         sentences = self._sentences(query, hits, units)
         again = decide(query, hits, sentences, self.min_coverage, units)
         return None if again.abstain else (hits, sentences, again)
