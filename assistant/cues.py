@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .sentences import has_quantity
-from .terms import Unit, Words, asking_sentences, covers
+from .terms import FRACTION, Unit, Words, asking_sentences, covers
 
 AMOUNT = re.compile(
     r"\d[\d\s.,\u00a0\u202f]*\s*(?:million|billion|miljon\w*|miljard\w*|miljoen|milj\.|mln|EUR\b|euro(?:s|n|ns)?\b|€|kronor|SEK)"
@@ -116,6 +116,8 @@ def wants(question: str) -> set[str]:
     """The kinds of fact ``question`` asks for; its statements ("Our budget is €180,000.") ask for none."""
     asked = asking_sentences(question)
     named = {name for name, rx in WANTS.items() if rx.search(asked)}
+    if FRACTION.search(asked):
+        named.add("how_much")  # "more than a third of its money …?": a share, or the sums it is of
     if _HOW_MUCH_MONEY.search(asked):
         named = (named - {"how_much"}) | {"amount"}
     elif "percent" in named and _SHARE_OF.search(asked):

@@ -96,6 +96,19 @@ _WH_PHRASE = re.compile(r"\b(?:how (?:long|often|old|recent|soon|far|large|big|h
                         r"hur (?:länge|lång tid|ofta|gammal|stor|stort|stora|hög|högt)|"
                         r"hoe (?:lang|vaak|oud|groot|hoog)|combien de (?:temps|fois)|à quelle fréquence|"
                         r"au titre d[eu]s?)\b")  # "au titre du FAMI": under, not "titre de séjour"
+# "Is Latvia devoting more than a third of its money to integration?": a
+# share compared with a fraction. The fraction says what kind of fact answers
+# (``cues.wants``: a share or a sum), not what a sentence is about: "third"
+# matched "third-country nationals". Only after a comparison, or as "half of",
+# "a third of": "third countries", "tredje land", "pays tiers" stay topics.
+_FRACTIONS = (r"half|third|quarter|fifth|tenth|hälften|halva|tredjedel\w*|fjärdedel\w*|femtedel\w*|tiondel\w*|"
+              r"helft|derde|kwart|vijfde|tiende|moitié|tiers|quart|cinquième|dixième")
+FRACTION = re.compile(
+    r"\b(?:more than|less than|fewer than|over|under|at least|at most|nearly|almost|about|around|roughly|above|below|"
+    r"exceeds?|exceeding|mer än|mindre än|minst|högst|över|nästan|ungefär|omkring|meer dan|minder dan|minstens|"
+    r"ten minste|hoogstens|bijna|ongeveer|plus d|moins d|au moins|au plus|presque|environ|près d)\s+"
+    rf"(?:(?:a|one|the|en|ett|een|de|un|une|la|le)\s+)?(?:{_FRACTIONS})\b(?!-)"
+    rf"|\b(?:(?:a|one|en|ett|een|de|un|une|la|le)\s+)?(?:{_FRACTIONS})\s+(?:of|av|van|de|du|des|d)\b", re.I)
 _MULTIWORD_COUNTRIES = tuple(n for names in COUNTRIES.values() for n in names if " " in n)
 
 
@@ -137,7 +150,7 @@ def question_units(index: Index, query: Query, text: str | None = None) -> list[
     low = " ".join(re.findall(r"[^\W\d_][\w-]*", re.sub(r"['’]s\b", "", spell_out(text).casefold())))
     for name in _MULTIWORD_COUNTRIES:  # "united kingdom" is a country, not two topic words
         low = low.replace(name, " ")
-    low = _WH_PHRASE.sub(" ", low)
+    low = FRACTION.sub(" ", _WH_PHRASE.sub(" ", low))
     phrases: dict[str, set[int]] = {}  # a word of a vocabulary phrase ("on-the-spot check") -> its concepts
     for c in concepts_of(low):
         for form in CONCEPTS[c]:
