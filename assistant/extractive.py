@@ -156,6 +156,7 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
         for s, e, sent, words, heading, cue_text, quote in _with_rows(analysed.sentences, chunk, rows, query.countries):
             covered = 0.0
             own: set[int] = set()
+            framed: set[int] = set()
             missing = 0
             for j, u in enumerate(units):
                 if covers(u, words):
@@ -165,6 +166,7 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
                     # The title/section, or for the items a passage opens with,
                     # the lead-in they complete, can supply a term the sentence omits.
                     covered += 0.5 * u.weight
+                    framed.add(j)
                     missing += quote != "" and not covers(u, row_context)
                 else:
                     missing += 1
@@ -208,7 +210,7 @@ def score_sentences(index: Index, query: Query, hits: Sequence[Hit], max_hits: i
             if query.previous_answer and _said_before(sent, query.previous_answer):
                 score *= 0.6  # a follow-up asks for something new, not the last answer again
             out.append(Sentence(i, chunk.start + s, chunk.start + e, sent, score, coverage if cues else 0.0,
-                                frozenset(own), weights, quote))
+                                frozenset(own), weights, quote, frozenset(framed)))
     if fund:
         out = _own_rule_first(fund, hits[:max_hits], out)
     return sorted(out, key=lambda x: -x.score)
@@ -516,6 +518,21 @@ def _annex_items(annex: Chunk, hit_index: int, weights: tuple[float, ...]) -> li
     return out
 
 
+def _annex_item(annex: Chunk, units: Sequence[Unit], said: Words) -> Sentence | None:
+    """The item of an annex list that covers most of what ``said`` (the answer so far) leaves of the question.
+
+    None when no item covers a unit of weight 1 or more that the answer does
+    not: an annex that says nothing more of the question is not quoted.
+    """
+    left = [u for u in units if u.weight >= 1.0 and not covers(u, said)]
+    best, gain = None, 0.0
+    for s, e, text, words, heading in analyse(annex).sentences:
+        got = sum(u.weight for u in left if covers(u, words))
+        if not heading and got > gain:
+            best, gain = Sentence(0, annex.start + s, annex.start + e, text, 0.0, 0.0), got
+    return best
+
+
 def _quoted(sentence: Sentence, chosen: Sequence[Sentence]) -> bool:
     """Whether ``sentence`` (same passage, same start) is already among ``chosen``."""
     return any(c.hit_index == sentence.hit_index and c.start == sentence.start for c in chosen)
@@ -534,7 +551,7 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
             max_sentences: int = 3, next_chunk: Callable[[Chunk], Chunk | None] | None = None,
             section_chunk: Callable[[str, str], Chunk | None] | None = None,
             previous_chunk: Callable[[Chunk], Chunk | None] | None = None,
-            also: Sequence[Sentence] = (),
+            also: Sequence[Sentence] = (), units: Sequence[Unit] = (),
             ) -> tuple[str, tuple[Citation, ...]]:
     """The answer text (verbatim sentences with [n]) and its citations.
 
@@ -548,7 +565,8 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
     best = sentences[0]
     chosen = [best]
     wanted = wants(query.question)
-    covered = set(best.covered)
+    # (What the best sentence's passage states in its heading counts as said.)
+    covered = set(best.covered) | best.framed
     total = sum(best.weights) or 1.0
     for s in sentences[1:]:
         if len(chosen) >= max_sentences:
@@ -612,6 +630,20 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
         if annex is not None:
             hits, at = _with_hit(hits, annex, hits[best.hit_index].score)
             extra += _annex_items(annex, at, best.weights)
+    elif units and section_chunk is not None:
+        # "… may be increased to 90 % … for actions listed in Annex IV": for a
+        # city council's integration project, the annex item it falls under
+        # ("Integration measures implemented by local and regional
+        # authorities …") says whether the rule applies.
+        said = Words.of(" ".join(c.text for c in chosen), query.language)
+        for c in list(chosen):
+            m = _ANNEX_REF.search(c.text)
+            annex = section_chunk(hits[c.hit_index].chunk.doc_id, f"ANNEX {m.group(1)}") if m else None
+            item = _annex_item(annex, units, said) if annex is not None else None
+            if item is not None:
+                hits, at = _with_hit(hits, annex, hits[c.hit_index].score)
+                chosen.insert(chosen.index(c) + 1, replace(item, hit_index=at, weights=c.weights))
+                break
     # "… under the conditions specified in paragraph 3" answers a conditions
     # question only with paragraph 3, which may follow in the same passage or the next.
     ref = _PARAGRAPH_REF.search(best.text) if _CONDITIONS.search(query.question) else None

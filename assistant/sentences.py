@@ -205,3 +205,6 @@ class Sentence:
     # The document's own characters when ``text`` is not them: a table row
     # is shown with its headers (``TableRow.rendered``) but highlighted as printed.
     quote: str = ""
+    # The units only its passage's title, section or list lead-in states: the
+    # passage says them, so a second sentence adding just them adds nothing.
+    framed: frozenset[int] = frozenset()

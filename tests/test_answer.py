@@ -76,6 +76,15 @@ def test_integration_share(seed_assistant) -> None:
     assert ans.citations[0].title == LV_TITLE
 
 
+def test_a_share_compared_with_a_fraction_is_answered_with_the_share(seed_assistant) -> None:
+    """"More than a third of its money" asks for a share: "third" is no topic ("third-country nationals")."""
+    ans = seed_assistant.answer("Is Latvia devoting more than a third of its AMIF money to integration?")
+    assert not ans.abstained
+    assert PRIORITY in ans.answer
+    assert "third-country nationals" not in ans.answer
+    assert ans.citations[0].title == LV_TITLE
+
+
 def test_english_question_answered_from_swedish_passage(seed_assistant) -> None:
     ans = seed_assistant.answer("How many projects have received co-financing in Sweden?")
     assert not ans.abstained
@@ -327,6 +336,10 @@ def test_importing_the_package_stays_light() -> None:
     ("What minimum share of its allocation must a Member State give to asylum?", {"percent"}),
     ("Hur stor andel av tilldelningen går till integration?", {"percent"}),
     ("What is the budget and what share of it goes to integration?", {"amount", "percent"}),
+    # A share compared with a fraction: a share, or the sums it is of.
+    ("Is Latvia devoting more than a third of its AMIF money to integration?", {"how_much"}),
+    ("Går mer än hälften av budgeten till integration?", {"how_much", "amount"}),
+    ("Is a third country's national eligible?", set()),
     # A lump sum is an amount of money.
     ("What was the resettlement lump sum under the 2014-2020 AMIF?", {"amount"}),
     # A time limit is a length of time.
@@ -584,6 +597,16 @@ def test_the_question_word_is_not_a_topic(seed_assistant) -> None:
         tokens = {u.token for u in question_units(seed_assistant.index, seed_assistant.understand(question))}
         assert topic <= tokens, tokens
         assert not tokens & {"long", "temp", "temps", "doit"}, tokens
+    # A fraction compared with says what kind of fact answers, not what a sentence is about.
+    for question, fraction in [("Is Latvia devoting more than a third of its AMIF money to integration?", "third"),
+                               ("Går mer än hälften av pengarna till integration?", "hälft")]:
+        tokens = {u.token for u in question_units(seed_assistant.index, seed_assistant.understand(question))}
+        assert "integration" in tokens and not any(fraction in t for t in tokens), tokens
+    # "Third" in "third-country nationals", "pays tiers" is the topic.
+    for question, topic in [("Are more than a third-country nationals eligible?", "third-country nationals"),
+                            ("Peut-on financer plus de ressortissants de pays tiers ?", "ressortissants de pays tiers")]:
+        tokens = {u.token for u in question_units(seed_assistant.index, seed_assistant.understand(question))}
+        assert topic in tokens, tokens
     # Modal verbs frame a question ("peut-il être", "must"): regulations say "shall", "sont éligibles".
     for question, topic in [("Un équipement de moins de 20 000 euros peut-il être financé ?", {"financ", "moin"}),
                             ("Which years must the financial statements cover?", {"statement", "cover"}),
@@ -659,6 +682,33 @@ def _list_chunks() -> tuple[Chunk, Chunk]:
            "supporting legal migration;\nenhancing return strategies;\nenhancing solidarity.\nKEY POINTS\n"
            "All Member States prepare programmes.")
     return _two_passages(doc, "supporting", "Summary")
+
+
+def test_a_part_the_best_passage_states_in_its_heading_needs_no_second_sentence() -> None:
+    """"Natural persons are not eligible" lies in SECTION 3 (direct management): its heading states
+    "direct management", so a recital on shared management adds nothing and is not quoted; a
+    sentence adding a part neither states is."""
+    from dataclasses import replace
+
+    from assistant.extractive import compose
+    from assistant.query import understand
+    from assistant.sentences import Sentence
+
+    article = Chunk("c1", "d1", "Natural persons are not eligible for Union financing.", 0, 53,
+                    meta=DocumentMeta(title="Regulation", language="en"))
+    recital = Chunk("c2", "d2", "Financial rules for the Funds under shared management should be established.", 0, 76,
+                    meta=DocumentMeta(title="Common provisions", language="en"))
+    weights = (3.0, 2.0, 2.0, 2.0)  # natural persons, eligible, direct, management
+    best = Sentence(0, 0, 53, article.text, 0.70, 0.70, frozenset({0, 1}), weights, framed=frozenset({2, 3}))
+    other = Sentence(1, 0, 76, recital.text, 0.44, 0.46, frozenset({3}), weights)
+    query = understand("Are natural persons eligible for AMIF funding under direct management?", None, None)
+    hits = [Hit(article, 0.9), Hit(recital, 0.8)]
+    text, cites = compose(query, hits, [best, other])
+    assert text == "According to the indexed documents: Natural persons are not eligible for Union financing. [1]"
+    assert [c.doc_id for c in cites] == ["d1"]
+    # Had the heading not stated it, the sentence adding "management" would complement the answer.
+    text, cites = compose(query, hits, [replace(best, framed=frozenset()), other])
+    assert text.endswith("should be established. [2]") and len(cites) == 2
 
 
 def test_a_list_cut_at_a_passage_boundary_is_completed_from_the_next_passage() -> None:
@@ -808,6 +858,41 @@ def test_the_fund_or_act_a_question_names_decides_between_sister_regulations(set
         assert not ans.abstained, ans.answer
         assert Path(ans.citations[0].source).name == source, (question, [c.source for c in ans.citations])
         assert "By 15 February 2023" in ans.answer
+
+
+def test_a_question_naming_a_fund_ranks_its_own_act_a_little_ahead_of_the_common_provisions() -> None:
+    from assistant.query import understand
+    from assistant.retrieve import RetrievalConfig, _prior
+
+    config = RetrievalConfig()
+    own = DocumentMeta(title="Regulation (EU) 2021/1148 establishing the Instrument for Financial Support for "
+                             "Border Management and Visa Policy", language="en")
+    common = DocumentMeta(title="Regulation (EU) 2021/1060 laying down common provisions on the European Regional "
+                                "Development Fund, the Asylum, Migration and Integration Fund, the Internal Security "
+                                "Fund and the Instrument for Financial Support for Border Management and Visa Policy",
+                          language="en")
+    sister = DocumentMeta(title="Regulation (EU) 2021/1147 establishing the Asylum, Migration and Integration Fund",
+                          language="en")
+    query = understand("How much is earmarked for the BMVI Special Transit Scheme?", None, None)
+    assert query.inferred == {"fund": "BMVI"}
+    assert _prior(own, query, config) == 1.0 + config.own_act_boost == 1.05
+    assert _prior(common, query, config) == 1.0
+    assert _prior(sister, query, config) == config.penalty
+    # A question naming no fund boosts none.
+    assert _prior(own, understand("How much is earmarked for the Special Transit Scheme?", None, None), config) == 1.0
+
+
+def test_a_bmvi_question_is_answered_from_the_bmvi_regulation(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """Article 17 of 2021/1148 (the scheme's operating support for Lithuania) ranked below the CPR's general
+    articles, which also name the BMVI; the BMVI's own acts now lead by a hair, its summary giving the sum."""
+    from assistant.service import Assistant
+
+    ans = Assistant(shared_index).answer("Which Member State benefits from the BMVI Special Transit Scheme, and how "
+                                         "much is earmarked for it?")
+    assert not ans.abstained
+    assert "of which €200,568,000 is allocated to a special transit scheme for Lithuania" in ans.answer, ans.answer
+    assert "The resources allocated to Lithuania for the Special Transit Scheme" in ans.answer
+    assert ans.citations[0].source.endswith("EU_32021R1148_BMVI_Regulation_2021-1148_fulltext_EN.txt")
 
 
 def test_an_amif_question_cites_the_amif_regulation_not_its_sister_funds(shared_index) -> None:  # type: ignore[no-untyped-def]
@@ -1511,6 +1596,94 @@ def test_a_question_not_in_english_finds_an_english_passage_by_its_terms_in_engl
     assert english_passages(assistant.index, asked, 3, assistant.retrieval) == []
 
 
+def test_a_weak_answer_yields_to_the_countrys_documents_read_in_their_language(settings, tmp_path,  # type: ignore[no-untyped-def]
+                                                                               monkeypatch) -> None:
+    """An English question on a Swedish rule: the first look's best sentence names Migrationsverket and
+    "beslut" but not the appeal asked about (little of the question covered). The country look reads the
+    question's words in Swedish ("appeal": "överklaga") and finds the paragraph that answers."""
+    from assistant import service
+    from assistant.ingest import ingest
+    from assistant.service import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # More paragraphs than the first look reads, each with the question's names.
+    kinds = ["om stöd", "om utbetalning av stöd", "om återbetalning", "om ränta", "om förskott", "om avräkning",
+             "om kontroll", "om revision", "om rapportering", "om redovisning", "om ändring av stöd",
+             "om förlängning", "om partnerskap", "om urval", "om medfinansiering", "om tekniskt stöd"]
+    body = "".join(f"{n} §\nBeslut {kind} enligt programmet för asyl-, migrations- och integrationsfonden meddelas "
+                   f"av Migrationsverket.\n\n" for n, kind in enumerate(kinds, start=1))
+    appeal = "Andra beslut än beslut om utbetalning av stöd får inte överklagas."
+    (corpus / "forordning.txt").write_text(
+        "Förordning (2021:853) om förvaltning av asyl-, migrations- och integrationsfonden\n\n"
+        f"{body}Överklagande\n\n20 §\n{appeal}\n", encoding="utf-8")
+    assert ingest([str(corpus)], settings).failed == 0
+    question = ("A Swedish organisation had its application for AMIF support turned down by Migrationsverket. "
+                "Can it appeal that decision?")
+    ans = Assistant(settings).answer(question)
+    assert not ans.abstained, ans.answer
+    assert ans.answer == f"According to the indexed documents (quoted in their original language): {appeal} [1]"
+    assert ans.citations[0].source.endswith("forordning.txt")
+    # Without the second look for weak answers, the first look's weak sentence answers.
+    monkeypatch.setattr(service, "WEAK", 0.0)
+    first = Assistant(settings).answer(question)
+    assert appeal not in first.answer and "meddelas av Migrationsverket" in first.answer, first.answer
+
+
+def test_a_rule_for_actions_listed_in_an_annex_quotes_the_item_the_question_falls_under() -> None:
+    """"May be increased to 90 % … for actions listed in Annex IV": for a city council's integration project
+    for refugees, Annex IV's item on integration measures by local authorities says the higher rate applies.
+    An annex whose items add nothing the question asks is not quoted."""
+    from assistant.extractive import compose
+    from assistant.query import understand
+    from assistant.sentences import Sentence
+    from assistant.terms import Unit
+
+    meta = DocumentMeta(title="Regulation (EU) 2021/1147 establishing the Asylum, Migration and Integration Fund",
+                        language="en")
+    rule = ("The contribution from the Union budget shall not exceed 75 % of the total eligible expenditure for a "
+            "project.\nThe contribution from the Union budget may be increased to 90 % of the total eligible "
+            "expenditure for actions listed in Annex IV.")
+    items = ("—\nActions to develop and implement effective alternatives to detention;\n—\nIntegration measures "
+             "implemented by local and regional authorities and civil society organisations, including refugee "
+             "organisations;\n—\nAssisted voluntary return programmes.")
+    article = Chunk("c1", "d", rule, 0, len(rule), section="Article 15 Co-financing rates", meta=meta)
+    annex = Chunk("c9", "d", items, 5000, 5000 + len(items), section="ANNEX IV", meta=meta)
+    cut = rule.index("The contribution", 10)
+    weights = (2.0, 4.0, 1.9, 1.0)
+    first = Sentence(0, 0, cut - 1, rule[:cut - 1], 0.7, 0.4, frozenset({0, 1}), weights)
+    second = Sentence(0, cut, len(rule), rule[cut:], 0.6, 0.2, frozenset({0}), weights)
+    query = understand("We're a city council planning an AMIF-funded integration programme for newly arrived "
+                       "refugees. Is the EU share capped at 75% of the costs, or can it be higher?", None, None)
+    units = [Unit(70, "EU share", 2.0), Unit(None, "#percent:75", 4.0), Unit(None, "refuge", 1.9),
+             Unit(16, "integration", 1.0)]
+    sections = {("d", "ANNEX IV"): annex}
+    text, cites = compose(query, [Hit(article, 0.9)], [first, second], units=units,
+                          section_chunk=lambda doc, section: sections.get((doc, section)))
+    assert text.endswith("for actions listed in Annex IV. [1] Integration measures implemented by local and regional "
+                         "authorities and civil society organisations, including refugee organisations; [2]"), text
+    assert cites[1].doc_id == "d" and cites[1].quote == items
+    # A question the items say nothing more of than the answer already does gets none.
+    asked = [Unit(70, "EU share", 2.0), Unit(None, "#percent:75", 4.0)]
+    text, cites = compose(query, [Hit(article, 0.9)], [first, second], units=asked,
+                          section_chunk=lambda doc, section: sections.get((doc, section)))
+    assert text.endswith("for actions listed in Annex IV. [1]") and len(cites) == 1
+
+
+def test_the_annex_item_a_city_councils_integration_project_falls_under_is_quoted(shared_index) -> None:  # type: ignore[no-untyped-def]
+    from assistant.service import Assistant
+
+    ans = Assistant(shared_index).answer("We're a city council planning an AMIF-funded integration programme for "
+                                         "newly arrived refugees. Is the EU share capped at 75% of the costs, or can "
+                                         "it be higher for a project like ours?")
+    assert not ans.abstained
+    assert "The contribution from the Union budget shall not exceed 75 % of the total eligible expenditure" in ans.answer
+    assert ("for actions listed in Annex IV. [1] Integration measures implemented by local and regional authorities "
+            "and civil society organisations, including refugee organisations and migrant-led organisations; [2]"
+            ) in ans.answer, ans.answer
+    assert ans.citations[1].quote.startswith("ANNEX IV")
+
+
 _ARTICLE_24 = ("Article 24\nEligible entities\n1.   The following entities are eligible for Union financing:\n(a)\n"
                "legal entities established in:\n(i)\na Member State or an overseas country or territory linked to it;\n"
                "(ii)\na third country listed in the work programme, under the conditions specified in paragraph 3;\n"
@@ -2161,3 +2334,31 @@ def test_a_figure_asked_of_the_fund_is_the_unions_not_one_countrys(shared_index)
         [c.source for c in ans.citations]
     assert "EUR 6 270 000 000 shall be allocated to the Member States’ programmes" in ans.answer
     assert "41.8 million euros" not in ans.answer
+
+
+def test_a_part_of_a_question_quotes_a_near_tie_too(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """"How large is the BMVI budget …?": the summary's "overall home affairs budget is €29 billion" and
+    Article 7's envelope nearly tie for that part; both are quoted, so the envelope is in the answer."""
+    from assistant.service import Assistant
+
+    ans = Assistant(shared_index).answer("How large is the BMVI (border management and visa instrument) budget for "
+                                         "2021-2027, and how much of it goes to Member States' programmes?")
+    assert not ans.abstained
+    assert ("The financial envelope for the implementation of the Instrument for the period from 1 January 2021 to "
+            "31 December 2027 shall be EUR 5 241 000 000 in current prices.") in ans.answer, ans.answer
+    assert "EUR 3 668 000 000 shall be allocated to the Member States’ programmes" in ans.answer
+    assert {c.source.rsplit("/", 1)[-1] for c in ans.citations} >= {"EU_32021R1148_BMVI_Regulation_2021-1148_fulltext_EN.txt"}
+
+
+def test_a_parts_second_sentence_is_quoted_only_when_it_nearly_ties() -> None:
+    from assistant.sentences import Sentence
+    from assistant.service import PART_TIE, _part_best
+
+    def sentence(score: float, coverage: float = 0.5) -> Sentence:
+        return Sentence(0, int(score * 1000), int(score * 1000) + 5, f"s{score}", score, coverage)
+
+    assert PART_TIE == 0.9
+    best, tie, far = sentence(0.883), sentence(0.869), sentence(0.7)
+    assert _part_best([best, tie, sentence(0.868)]) == [best, tie]  # at most one more
+    assert _part_best([best, far]) == [best]
+    assert _part_best([best, sentence(0.87, coverage=0.0)]) == [best]  # the right kind of fact, nothing of the part
