@@ -65,8 +65,9 @@ PART_CONTEXT = 0.3
 # "overall home affairs budget is €29 billion" (0.883) a hair ahead of
 # Article 7's "EUR 5 241 000 000" (0.869). Swept on AMIF + held-out, blind
 # dev and seed: 0.95, 0.9 and 0.85 gain that question and lose none; 0.9
-# lengthens two more answers than 0.95 and leaves ties room on another machine.
-PART_TIE = 0.9
+# also quoted Latvia's 41.8 million total beside its integration share for
+# "… and how much of the funding goes to integration?", so 0.95.
+PART_TIE = 0.95
 # Tables with a row for the asked country read on a second look (``_focused``);
 # a corpus holds few such tables (../shared/corpus: one).
 MAX_TABLES = 4

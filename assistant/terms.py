@@ -52,7 +52,7 @@ roughly approximately around some any all also only under within per much can co
 hur mycket många vad vilken vilket vilka vem när var varför är har hade får fick ska kan och i på för till av om
 enligt totalt summa pengar belopp fonden fond programmet nyheten den det de som med säger sägs
 hoeveel wat welke wie wanneer waar waarom is zijn heeft hebben het de een van voor aan met en of volgens geld
-bedrag bedragen kreeg kregen krijgt krijgen ontving ontvingen ontvangen
+bedrag bedragen kreeg kregen krijgt krijgen ontving ontvingen ontvangen middelen middel totaal
 combien quel quelle quels quelles qui quand où pourquoi est sont a ont le la les un une des du de pour avec et ou selon
 montant montants somme reçu reçue reçus reçues recevoir reçoit reçoivent
 cik kāds kāda kas kad kur kāpēc ir un par no uz ar

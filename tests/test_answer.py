@@ -602,6 +602,10 @@ def test_the_question_word_is_not_a_topic(seed_assistant) -> None:
                                ("Går mer än hälften av pengarna till integration?", "hälft")]:
         tokens = {u.token for u in question_units(seed_assistant.index, seed_assistant.understand(question))}
         assert "integration" in tokens and not any(fraction in t for t in tokens), tokens
+    # Dutch "middelen" (funds) and "in totaal" frame a figure question as "pengar", "medel", "total" do.
+    tokens = {u.token for u in question_units(seed_assistant.index, seed_assistant.understand(
+        "Hoeveel AMIF-middelen kreeg Nederland in totaal toegewezen voor de periode 2014–2020?"))}
+    assert not tokens & {"middel", "middelen", "totaal"} and "toegewezen" in tokens, tokens
     # "Third" in "third-country nationals", "pays tiers" is the topic.
     for question, topic in [("Are more than a third-country nationals eligible?", "third-country nationals"),
                             ("Peut-on financer plus de ressortissants de pays tiers ?", "ressortissants de pays tiers")]:
@@ -2357,8 +2361,20 @@ def test_a_parts_second_sentence_is_quoted_only_when_it_nearly_ties() -> None:
     def sentence(score: float, coverage: float = 0.5) -> Sentence:
         return Sentence(0, int(score * 1000), int(score * 1000) + 5, f"s{score}", score, coverage)
 
-    assert PART_TIE == 0.9
+    assert PART_TIE == 0.95
     best, tie, far = sentence(0.883), sentence(0.869), sentence(0.7)
     assert _part_best([best, tie, sentence(0.868)]) == [best, tie]  # at most one more
     assert _part_best([best, far]) == [best]
     assert _part_best([best, sentence(0.87, coverage=0.0)]) == [best]  # the right kind of fact, nothing of the part
+
+
+def test_a_dutch_question_on_the_netherlands_allocation_is_answered_from_its_annex_row(shared_index) -> None:  # type: ignore[no-untyped-def]
+    """"Hoeveel AMIF-middelen kreeg Nederland in totaal …?": with "middelen" and "totaal" as topic words no
+    row of Annex I (which states neither) could answer, and a Dutch sentence on equipment did."""
+    from assistant.service import Assistant
+
+    ans = Assistant(shared_index).answer("Hoeveel AMIF-middelen kreeg Nederland in totaal toegewezen voor de periode "
+                                         "2014–2020?")
+    assert not ans.abstained
+    assert "— NL: Minimum amount: 5 000 000" in ans.answer and "TOTAL: 94 419 077 [1]" in ans.answer, ans.answer
+    assert ans.citations[0].source.endswith("EU_32014R0516_AMIF_Regulation_516-2014_fulltext_EN.txt")
