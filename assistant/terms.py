@@ -108,7 +108,8 @@ FRACTION = re.compile(
     r"exceeds?|exceeding|mer än|mindre än|minst|högst|över|nästan|ungefär|omkring|meer dan|minder dan|minstens|"
     r"ten minste|hoogstens|bijna|ongeveer|plus d|moins d|au moins|au plus|presque|environ|près d)\s+"
     rf"(?:(?:a|one|the|en|ett|een|de|un|une|la|le)\s+)?(?:{_FRACTIONS})\b(?!-)"
-    rf"|\b(?:(?:a|one|en|ett|een|de|un|une|la|le)\s+)?(?:{_FRACTIONS})\s+(?:of|av|van|de|du|des|d)\b", re.I)
+    rf"|\b(?:(?:a|one|en|ett|een|de|un|une|la|le)\s+(?:{_FRACTIONS})|half|hälften|halva)\s+(?:of|av|van|de|du|des|d)\b",
+    re.I)
 _MULTIWORD_COUNTRIES = tuple(n for names in COUNTRIES.values() for n in names if " " in n)
 
 

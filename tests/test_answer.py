@@ -608,7 +608,9 @@ def test_the_question_word_is_not_a_topic(seed_assistant) -> None:
     assert not tokens & {"middel", "middelen", "totaal"} and "toegewezen" in tokens, tokens
     # "Third" in "third-country nationals", "pays tiers" is the topic.
     for question, topic in [("Are more than a third-country nationals eligible?", "third-country nationals"),
-                            ("Peut-on financer plus de ressortissants de pays tiers ?", "ressortissants de pays tiers")]:
+                            ("Peut-on financer plus de ressortissants de pays tiers ?", "ressortissants de pays tiers"),
+                            ("Les ressortissants de pays tiers d'un autre État sont-ils éligibles ?",
+                             "ressortissants de pays tiers")]:
         tokens = {u.token for u in question_units(seed_assistant.index, seed_assistant.understand(question))}
         assert topic in tokens, tokens
     # Modal verbs frame a question ("peut-il être", "must"): regulations say "shall", "sont éligibles".
