@@ -635,11 +635,14 @@ def compose(query: Query, hits: Sequence[Hit], sentences: Sequence[Sentence],
         # city council's integration project, the annex item it falls under
         # ("Integration measures implemented by local and regional
         # authorities …") says whether the rule applies.
-        said = Words.of(" ".join(c.text for c in chosen), query.language)
-        for c in list(chosen):
+        for c in chosen:
             m = _ANNEX_REF.search(c.text)
             annex = section_chunk(hits[c.hit_index].chunk.doc_id, f"ANNEX {m.group(1)}") if m else None
-            item = _annex_item(annex, units, said) if annex is not None else None
+            if annex is None:
+                continue
+            # (Read only when a quoted sentence points to an annex: most answers never do.)
+            said = Words.of(" ".join(x.text for x in chosen), query.language)
+            item = _annex_item(annex, units, said)
             if item is not None:
                 hits, at = _with_hit(hits, annex, hits[c.hit_index].score)
                 chosen.insert(chosen.index(c) + 1, replace(item, hit_index=at, weights=c.weights))
